@@ -1,0 +1,3 @@
+"""tutor: a terminal tutor for deep-learning interview topics."""
+
+__version__ = "0.1.0"
