@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from tutor.aliases import AliasSyntaxError, expand
-from tutor.errors import ContentError, Problem
+from tutor.errors import ContentError, Problem, UsageError
 from tutor.model import Concept, Misconception, Question
 
 # The order topics are learned in; topics not listed here come after, alphabetically.
@@ -319,3 +319,15 @@ def _kind_name(kind) -> str:
     if isinstance(kind, tuple):
         return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kind))
     return names.get(kind, kind.__name__)
+
+
+def find(questions: list[Question], qid: str) -> Question:
+    """The question with id `qid`; an unknown id is a UsageError naming the closest ids."""
+    for question in questions:
+        if question.id == qid:
+            return question
+    import difflib
+
+    close = difflib.get_close_matches(qid, [q.id for q in questions], n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `tutor list` shows the ids"
+    raise UsageError(f"no question with id '{qid}'{hint}")

@@ -1,0 +1,203 @@
+"""The `tutor` command line: parse arguments, call the library, render, choose the exit code.
+
+Heavy modules (yaml, the grader, the store, torch) are imported inside the commands that need them,
+so `tutor --help` costs little more than Typer and Rich themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from tutor.errors import TutorError, UsageError
+
+app = typer.Typer(
+    help="A terminal tutor for deep-learning interview topics: RNNs, LSTMs, CNNs and their gradients.\n\n"
+         "Example: tutor quiz --topic gradients",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+ContentDirs = Annotated[Optional[list[Path]], typer.Option(
+    "--content", help="Extra folder of questions (repeatable); $TUTOR_CONTENT adds more.",
+    file_okay=False)]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+def console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def load_questions(content: list[Path] | None, base: Path | None = None):
+    """The bundled bank (or `base`) plus the extra content folders; raises ContentError."""
+    from tutor import content as bank
+    from tutor.demos import DEMOS
+    from tutor.paths import bundled_content, extra_content
+
+    return bank.load([base or bundled_content(), *extra_content(content)], known_demos=set(DEMOS))
+
+
+def print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command("list")
+def list_questions(
+    topic: Annotated[Optional[str], typer.Option(help="Only this topic.")] = None,
+    tag: Annotated[Optional[str], typer.Option(help="Only questions with this tag.")] = None,
+    content: ContentDirs = None,
+    as_json: AsJson = False,
+) -> None:
+    """List the questions in learning order.
+
+    Example: tutor list --topic gradients
+    """
+    questions = [q for q in load_questions(content)
+                 if (topic is None or q.topic == topic) and (tag is None or tag in q.tags)]
+    if as_json:
+        print_json([{"id": q.id, "topic": q.topic, "question": q.title, "source": q.source, "demo": q.demo,
+                     "tags": list(q.tags), "difficulty": q.difficulty} for q in questions])
+        return
+    from tutor.ui import question_table
+
+    console().print(question_table(questions))
+
+
+@app.command()
+def show(
+    question_id: Annotated[str, typer.Argument(metavar="ID", help="The question's id (see `tutor list`).")],
+    content: ContentDirs = None,
+    as_json: AsJson = False,
+) -> None:
+    """Show a question with its model answer, the seed's answer and the correction.
+
+    Example: tutor show vanishing-gradient-intuition
+    """
+    from tutor.content import find
+
+    q = find(load_questions(content), question_id)
+    if as_json:
+        import dataclasses
+
+        print_json(dataclasses.asdict(q))
+        return
+    from tutor.ui import question_view
+
+    console().print(question_view(q))
+
+
+@app.command()
+def check(
+    path: Annotated[Optional[Path], typer.Argument(help="Content folder to check (default: the bundled bank).",
+                                                   exists=True, file_okay=False)] = None,
+    content: ContentDirs = None,
+) -> None:
+    """Validate question files: every problem as path:line: message (hint). Exit 1 on errors.
+
+    Example: tutor check ./my-questions
+    """
+    from tutor import content as bank
+    from tutor.demos import DEMOS
+    from tutor.paths import bundled_content, extra_content
+
+    report = bank.check([path or bundled_content(), *extra_content(content)], known_demos=set(DEMOS))
+    out = console()
+    for problem in report.problems:
+        out.print(str(problem), markup=False, style="yellow" if problem.warning else "red", soft_wrap=True)
+    errors, warnings = len(report.errors), len(report.warnings)
+    out.print(f"{len(report.questions)} questions checked: {errors} error{'s' * (errors != 1)}, "
+              f"{warnings} warning{'s' * (warnings != 1)}", style="bold")
+    if errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def grade(
+    args: Annotated[Optional[list[str]], typer.Argument(metavar="[ID] ANSWER",
+                                                        help="A question id and the answer to grade.")] = None,
+    reference: Annotated[Optional[str], typer.Option(help="Grade against this reference answer instead of a question.")] = None,
+    batch: Annotated[Optional[Path], typer.Option(help="JSONL or CSV file: one answer per row (see README).",
+                                                  dir_okay=False)] = None,
+    out: Annotated[Optional[Path], typer.Option(help="With --batch: write results here instead of stdout.")] = None,
+    content: ContentDirs = None,
+    as_json: AsJson = False,
+) -> None:
+    """Grade answers without a session: one answer, or a whole file with --batch.
+
+    Example: tutor grade backpropagation-through-time "unroll the RNN and backprop; weights shared"
+    """
+    args = args or []
+    if batch is not None:
+        raise typer.Exit(_grade_batch(batch, out, content))
+    from tutor.grading import grade as grade_question, grade_reference
+
+    if reference is not None:
+        if len(args) != 1:
+            raise UsageError('with --reference give exactly one answer: tutor grade --reference "..." "answer"')
+        result = grade_reference(args[0], reference)
+    else:
+        if len(args) != 2:
+            raise UsageError('give a question id and an answer: tutor grade ID "answer"')
+        from tutor.content import find
+
+        result = grade_question(args[1], find(load_questions(content), args[0]))
+    if as_json:
+        print_json(result.to_dict())
+        return
+    from tutor.ui import grade_view
+
+    console().print(grade_view(result))
+
+
+def _grade_batch(path: Path, out: Path | None, content: list[Path] | None) -> int:
+    from tutor.batch import grade_rows, read_rows
+    from tutor.content import find
+
+    questions: list | None = None
+
+    def lookup(qid: str):
+        nonlocal questions
+        if questions is None:
+            questions = load_questions(content)
+        return find(questions, qid)
+
+    failed = 0
+    try:
+        sink = out.open("w", encoding="utf-8") if out else sys.stdout
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror}") from exc
+    with sink if out else _nullcontext():
+        for row in grade_rows(read_rows(path), lookup):
+            failed += "error" in row
+            sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+    if failed:
+        console(stderr=True).print(f"{failed} row{'s' * (failed != 1)} could not be graded", markup=False)
+    return 1 if failed else 0
+
+
+def _nullcontext():
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
+from tutor import cli_demo  # noqa: E402  (registers the `demo` command on `app`)
+
+
+def main() -> None:
+    """Entry point: library errors become one-line messages and exit codes, never tracebacks."""
+    try:
+        app()
+    except TutorError as exc:
+        console(stderr=True).print(f"error: {exc}", markup=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.stderr.close()  # `tutor list | head`: the reader left; nothing to report
+        sys.exit(141)

@@ -1,0 +1,108 @@
+"""`tutor demo`: list the demos, or run one and render its tables, plots and lesson."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from typing import Annotated, Optional
+
+import typer
+
+from tutor.cli import app, console, print_json
+from tutor.demos import DEMOS
+from tutor.errors import TutorError, UsageError
+
+
+class TorchMissing(TutorError):
+    exit_code = 3
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def demo(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A demo's name, or 'list' to see them all.")] = "list",
+    seed: Annotated[Optional[int], typer.Option(help="Random seed (the run is the same for the same seed).")] = None,
+    quick: Annotated[bool, typer.Option("--quick", help="Smaller sizes: seconds become a fraction.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON, nothing else.")] = False,
+) -> None:
+    """Run a small PyTorch experiment that shows an answer is true. Any setting of the demo's
+    Config can be given as an option, e.g. --steps 500.
+
+    Example: tutor demo vanishing --seed 1
+    """
+    if name == "list":
+        _list(as_json)
+        return
+    if name not in DEMOS:
+        close = difflib.get_close_matches(name, list(DEMOS), n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; `tutor demo list` shows them"
+        raise UsageError(f"no demo named '{name}'{hint}")
+    module = _load(name)
+    cfg = _config(module, ctx.args, seed, quick)
+    result = module.run(cfg)
+    if as_json:
+        print_json(dataclasses.asdict(result))
+        return
+    from tutor.ui import demo_report
+
+    out = console()
+    out.print(f"[bold]{DEMOS[name].title}[/] (seed {cfg.seed})")
+    out.print(demo_report(module.report(result), out.width))
+
+
+def _list(as_json: bool) -> None:
+    rows = [dataclasses.asdict(info) for info in DEMOS.values()]
+    if as_json:
+        print_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table(title="Demos (run one with: tutor demo NAME)", title_justify="left")
+    for column in ("name", "topic", "what it shows", "time"):
+        table.add_column(column)
+    for info in DEMOS.values():
+        table.add_row(info.name, info.topic, info.title, f"~{info.seconds:g} s")
+    console().print(table)
+
+
+def _load(name: str):
+    from tutor.demos import load_module
+
+    try:
+        return load_module(name)
+    except ImportError as exc:
+        if "torch" in str(exc):
+            raise TorchMissing("PyTorch is not installed or is broken; install it with "
+                               "`pip install 'torch>=2.2,<2.14'` (or `make quiz` in a checkout)") from exc
+        raise
+
+
+def _config(module, args: list[str], seed: int | None, quick: bool):
+    """The demo's Config from its defaults, --quick, --seed and any `--field value` options."""
+    values = dict(module.QUICK) if quick else {}
+    if seed is not None:
+        values["seed"] = seed
+    fields = {f.name: f for f in dataclasses.fields(module.Config)}
+    options = ", ".join("--" + n.replace("_", "-") for n in fields)
+    it = iter(args)
+    for arg in it:
+        key = arg[2:].replace("-", "_") if arg.startswith("--") else None
+        if key not in fields:
+            raise UsageError(f"unknown option '{arg}' for this demo; it takes {options}")
+        raw = next(it, None)
+        if raw is None:
+            raise UsageError(f"option '{arg}' needs a value")
+        values[key] = _convert(raw, fields[key], arg)
+    return module.Config(**values)
+
+
+def _convert(raw: str, field: dataclasses.Field, arg: str):
+    kind = field.type if isinstance(field.type, type) else type(field.default)
+    try:
+        if kind is bool:
+            return raw.lower() in ("1", "true", "yes", "on")
+        return kind(raw) if kind in (int, float, str) else raw
+    except ValueError:
+        raise UsageError(f"option '{arg}' takes a {kind.__name__}, not '{raw}'") from None
+
+

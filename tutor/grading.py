@@ -1,0 +1,221 @@
+"""Grading free-text answers by the key ideas they state: pure, fast and explainable.
+
+An answer is tokenised and stemmed (`tutor.text`); each concept matches when one of its alias phrases
+appears: words in order with at most WINDOW other words between neighbours, each word by stem or
+within a typo budget. A match inside a negation's scope counts as negated, not found. The score is the
+weighted share of concepts found; the verdict comes from the score through thresholds that mirror how
+generous people are (see `verdict_for`). With no curated concepts, the reference answer's own content
+words are the concepts (`grade_reference`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+from tutor.aliases import expand
+from tutor.model import (SUGGESTED_RATING, Concept, ConceptHit, GradeResult, Misconception,
+                         MisconceptionHit, Question, Verdict)
+from tutor.text import NEGATIONS, STOPWORDS, Token, stem, tokenise, words
+
+WINDOW = 3  # other words allowed between two words of a phrase
+# Verdict thresholds on the score. People give full credit to answers that state the main ideas
+# without every detail (at 50% coverage of a reference the average human mark is already 4.6/5),
+# so "correct" starts well below full coverage.
+CORRECT_AT = 0.6
+PARTIAL_AT = 0.25
+
+
+def allowed_edits(word: str) -> int:
+    """Typo budget of an alias word: none for short words, acronyms and words with digits."""
+    if len(word) <= 4 or not word.isalpha():
+        return 0
+    return 1 if len(word) <= 8 else 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    raw: str
+    stem: str
+    edits: int
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    """A concept or misconception compiled into phrases of words."""
+
+    name: str
+    weight: float
+    required: bool
+    phrases: tuple[tuple[_Word, ...], ...]
+
+
+def _phrase(raw_words: list[str]) -> tuple[_Word, ...]:
+    kept = [w for w in raw_words if w not in STOPWORDS] or raw_words
+    return tuple(_Word(w, stem(w), allowed_edits(w)) for w in kept)
+
+
+def _compile_aliases(aliases: tuple[str, ...]) -> tuple[tuple[_Word, ...], ...]:
+    phrases: dict[tuple[_Word, ...], None] = {}
+    for alias in aliases:
+        for expansion in expand(alias):
+            raw = words(" ".join(expansion))
+            if not raw:
+                continue
+            phrases[_phrase(raw)] = None
+            for i in range(len(raw) - 1):  # "back propagation" also matches "backpropagation"
+                phrases[_phrase(raw[:i] + [raw[i] + raw[i + 1]] + raw[i + 2:])] = None
+    return tuple(phrases)
+
+
+@lru_cache(maxsize=4096)
+def _compile(concepts: tuple[Concept, ...], misconceptions: tuple[Misconception, ...]):
+    return (tuple(_Matcher(c.name, c.weight, c.required, _compile_aliases(c.aliases)) for c in concepts),
+            tuple(_Matcher(m.feedback, 1.0, False, _compile_aliases(m.patterns)) for m in misconceptions))
+
+
+class _Answer:
+    """An answer indexed for matching: where each stem occurs, with typo look-ups cached."""
+
+    def __init__(self, text: str):
+        self.text, self.tokens = tokenise(text)
+        self.at: dict[str, list[tuple[int, int]]] = {}  # stem -> [(position, width in tokens)]
+        for i, token in enumerate(self.tokens):
+            self.at.setdefault(token.stem, []).append((i, 1))
+            if i + 1 < len(self.tokens):  # "back propagation" as one word too
+                joined = stem(token.word + self.tokens[i + 1].word)
+                self.at.setdefault(joined, []).append((i, 2))
+        self._fuzzy: dict[_Word, list[tuple[int, int]]] = {}
+
+    def positions(self, word: _Word) -> list[tuple[int, int]]:
+        found = self.at.get(word.stem)
+        if word.edits == 0:
+            return found or []
+        if word not in self._fuzzy:
+            near = [(i, 1) for i, t in enumerate(self.tokens) if _close(word, t)]
+            self._fuzzy[word] = sorted(set((found or []) + near))
+        return self._fuzzy[word]
+
+    def occurrences(self, phrase: tuple[_Word, ...]):
+        """Each (first, end) token span where the phrase occurs, scanning left to right."""
+        for first, width in self.positions(phrase[0]):
+            end = first + width
+            for word in phrase[1:]:
+                nxt = next(((p, w) for p, w in self.positions(word) if end <= p <= end + WINDOW), None)
+                if nxt is None:
+                    break
+                end = nxt[0] + nxt[1]
+            else:
+                yield first, end
+
+    def words_between(self, first: int, end: int) -> str:
+        return self.text[self.tokens[first].start:self.tokens[end - 1].end]
+
+    def negated(self, first: int) -> bool:
+        return self.tokens[first].negated_by >= 0
+
+    def find(self, matcher: _Matcher) -> tuple[ConceptHit | None, ConceptHit | None]:
+        """(a plain match, a negated match) of the concept; a plain one wins."""
+        negated = None
+        for phrase in matcher.phrases:
+            for first, end in self.occurrences(phrase):
+                hit = ConceptHit(matcher.name, self.words_between(first, end),
+                                 self.tokens[first].start, self.tokens[end - 1].end)
+                if not self.negated(first):
+                    return hit, None
+                negated = negated or hit
+        return None, negated
+
+
+def _close(word: _Word, token: Token) -> bool:
+    """A typo of `word`: same first letter, within its edit budget (a swap counts as one edit)."""
+    if token.word[0] != word.raw[0] or abs(len(token.word) - len(word.raw)) > word.edits:
+        return False
+    if token.word.isalpha() is False or len(token.word) <= 4:
+        return False
+    return (OSA.distance(word.raw, token.word, score_cutoff=word.edits) <= word.edits
+            or OSA.distance(word.stem, token.stem, score_cutoff=word.edits) <= word.edits)
+
+
+def verdict_for(score: float) -> Verdict:
+    if score >= CORRECT_AT:
+        return Verdict.CORRECT
+    return Verdict.PARTIAL if score >= PARTIAL_AT else Verdict.INCORRECT
+
+
+def _lower(verdict: Verdict) -> Verdict:
+    return Verdict.PARTIAL if verdict is Verdict.CORRECT else Verdict.INCORRECT
+
+
+def grade(answer: str, question: Question) -> GradeResult:
+    """Grade `answer` against a bank question's concepts (or its model answer when it has none)."""
+    if not question.concepts:
+        return grade_reference(answer, question.answer, question.text)
+    concepts, misconceptions = _compile(question.concepts, question.misconceptions)
+    return _grade(answer, concepts, misconceptions)
+
+
+def grade_reference(answer: str, reference: str, question: str = "") -> GradeResult:
+    """Grade `answer` against a bare reference answer: its content words are the concepts.
+
+    Words the question itself uses are left out when other words remain: repeating the question
+    earns nothing (the "question demoting" of short-answer grading research).
+    """
+    return _grade(answer, _derived_concepts(reference, question), ())
+
+
+@lru_cache(maxsize=1024)
+def _derived_concepts(reference: str, question: str) -> tuple[_Matcher, ...]:
+    by_stem: dict[str, str] = {}  # each content word's stem -> its first spelling, in reference order
+    for w in words(reference):
+        if len(w) > 1 and w not in STOPWORDS and w not in NEGATIONS:
+            by_stem.setdefault(stem(w), w)
+    asked = {stem(w) for w in words(question)}
+    if any(s not in asked for s in by_stem):
+        by_stem = {s: w for s, w in by_stem.items() if s not in asked}
+    return tuple(_Matcher(w, 1.0, False, ((_Word(w, s, allowed_edits(w)),),)) for s, w in by_stem.items())
+
+
+def _grade(answer: str, concepts: tuple[_Matcher, ...], misconceptions: tuple[_Matcher, ...]) -> GradeResult:
+    if not answer or not answer.strip():
+        return _result(0.0, Verdict.INCORRECT, missed=tuple(c.name for c in concepts), reason="empty answer")
+    if not concepts:
+        return _result(0.0, Verdict.INCORRECT, reason="the reference has no content words to compare with")
+    text = _Answer(answer)
+    matched, negated, missed, required_missing = [], [], [], []
+    found_weight = 0.0
+    for concept in concepts:
+        hit, negated_hit = text.find(concept)
+        if hit:
+            matched.append(hit)
+            found_weight += concept.weight
+            continue
+        missed.append(concept.name)
+        if negated_hit:
+            negated.append(negated_hit)
+        if concept.required:
+            required_missing.append(concept.name)
+    wrong = [MisconceptionHit(m.name, hit.words) for m in misconceptions if (hit := text.find(m)[0])]
+    score = found_weight / sum(c.weight for c in concepts)
+    verdict = verdict_for(score)
+    reasons = [f"{len(matched)} of {len(concepts)} key ideas stated ({score:.0%} by weight)"]
+    if required_missing and verdict is Verdict.CORRECT:
+        verdict = Verdict.PARTIAL
+        reasons.append("missing a required idea: " + "; ".join(required_missing))
+    if negated:
+        reasons.append("negated: " + "; ".join(h.concept for h in negated))
+    for _ in wrong:
+        verdict = _lower(verdict)
+    if wrong:
+        reasons.append(f"{len(wrong)} misconception{'s' * (len(wrong) > 1)} detected")
+    return _result(score, verdict, tuple(matched), tuple(missed), tuple(negated), tuple(wrong),
+                   "; ".join(reasons), tuple(required_missing))
+
+
+def _result(score: float, verdict: Verdict, matched=(), missed=(), negated=(), wrong=(), reason="",
+            required_missing=()) -> GradeResult:
+    return GradeResult(score=score, verdict=verdict, rating=SUGGESTED_RATING[verdict], matched=matched,
+                       missed=missed, negated=negated, misconceptions=wrong, reason=reason,
+                       required_missing=required_missing)

@@ -1,0 +1,93 @@
+"""Text as the grader sees it: normalised, split into words and clause marks, each word stemmed."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import snowballstemmer  # uses PyStemmer's C implementation when it is installed
+
+_stemmer = snowballstemmer.stemmer("english")
+_stems: dict[str, str] = {}
+
+# Words that carry no idea on their own: dropped from aliases and from derived reference concepts.
+# Quantifiers and negations (one, many, all, same, no, not, ...) stay: in this domain they carry meaning.
+STOPWORDS = frozenset("""
+a an the of to in on at by for with from into onto over across through as is are was were be been being
+it its it's this that these those and or then than there their they them we you i he she which who whom
+what has have had do does did can could will would should may might must so such very just also about
+up out if while when where how why my our your his her us me am really basically like get gets got
+because since therefore thus hence however but although though yet whereas instead rather both either
+other another some any each every own too
+""".split())
+
+NEGATIONS = frozenset("not no never without neither nor none nothing nobody nowhere cannot".split())
+# A negation's scope ends at clause punctuation or at one of these words.
+SCOPE_ENDS = frozenset("""
+but however although though yet whereas instead because since so therefore thus hence while which
+""".split())
+_NOT_A_NEGATION_AFTER = frozenset(("only", "just", "merely", "necessarily"))  # "not only ... but also"
+
+_CONTRACTIONS = [(re.compile(p), r) for p, r in (
+    (r"\bcan'?t\b", "can not"), (r"\bwon'?t\b", "will not"), (r"\bcannot\b", "can not"),
+    (r"n't\b", " not"), (r"'s\b", ""), (r"s'(?=\s|$)", "s"),
+)]
+_TOKENS = re.compile(r"[^\W_]+(?:_[^\W_]+)*|[.,;:!?()]")
+_CLAUSE_MARKS = frozenset(".,;:!?()")
+_ACRONYM_PLURALS = {"grus": "gru", "relus": "relu", "gpus": "gpu"}
+
+
+def normalise(text: str) -> str:
+    """NFKC, case-folded, with typographic apostrophes and dashes made plain and contractions opened."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    for pattern, replacement in _CONTRACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def stem(word: str) -> str:
+    """The Snowball stem, with acronym plurals (rnns, lstms, grus) reduced too. Cached."""
+    cached = _stems.get(word)
+    if cached is None:
+        cached = _ACRONYM_PLURALS.get(word) or _stemmer.stemWord(word)
+        if cached.endswith("s") and len(cached) > 2 and not any(v in cached[:-1] for v in "aeiouy"):
+            cached = cached[:-1]  # rnns -> rnn: Snowball keeps an s after a vowel-less stem
+        _stems[word] = cached
+    return cached
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    word: str
+    stem: str
+    start: int  # character offsets into the normalised text
+    end: int
+    negated_by: int  # index of the negation word whose scope covers this token, or -1
+
+
+def tokenise(text: str) -> tuple[str, list[Token]]:
+    """Normalise and split `text` into word tokens, each knowing whether a negation covers it."""
+    norm = normalise(text)
+    tokens: list[Token] = []
+    cue = -1
+    for m in _TOKENS.finditer(norm):
+        piece = m.group()
+        if piece in _CLAUSE_MARKS:
+            cue = -1
+            continue
+        if piece in SCOPE_ENDS:
+            cue = -1
+        tokens.append(Token(piece, stem(piece), m.start(), m.end(), cue))
+        if piece in NEGATIONS:
+            cue = len(tokens) - 1
+        elif cue == len(tokens) - 2 and piece in _NOT_A_NEGATION_AFTER:
+            cue = -1
+            tokens[-1] = Token(piece, tokens[-1].stem, m.start(), m.end(), -1)
+    return norm, tokens
+
+
+def words(text: str) -> list[str]:
+    """The plain words of `text` (normalised, no punctuation), as used for alias phrases."""
+    return [m.group() for m in _TOKENS.finditer(normalise(text)) if m.group() not in _CLAUSE_MARKS]
