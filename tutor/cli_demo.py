@@ -97,12 +97,17 @@ def _config(module, args: list[str], seed: int | None, quick: bool):
 
 
 def _convert(raw: str, field: dataclasses.Field, arg: str):
-    kind = field.type if isinstance(field.type, type) else type(field.default)
+    """A command-line string as the type of the Config field's default; lists are comma-separated."""
+    default = field.default if field.default is not dataclasses.MISSING else field.default_factory()
     try:
-        if kind is bool:
+        if isinstance(default, bool):
+            if raw.lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                raise ValueError
             return raw.lower() in ("1", "true", "yes", "on")
-        return kind(raw) if kind in (int, float, str) else raw
+        if isinstance(default, (tuple, list)):
+            item = type(default[0]) if default else str
+            return type(default)(item(part) for part in raw.split(",") if part.strip())
+        return type(default)(raw) if isinstance(default, (int, float, str)) else raw
     except ValueError:
-        raise UsageError(f"option '{arg}' takes a {kind.__name__}, not '{raw}'") from None
-
-
+        kind = "list" if isinstance(default, (tuple, list)) else type(default).__name__
+        raise UsageError(f"option '{arg}' takes a {kind}, not '{raw}'") from None

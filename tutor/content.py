@@ -191,7 +191,7 @@ def _question(f: _Fields, sections: dict[str, str], path: Path, root: Path,
                           "seed questions keep the seed's answer verbatim and say what it gets wrong")
         if not references:
             f.problem(f.line("source"), "seed question without references", "add 'references:' with the sources of the correction")
-    body = {SECTIONS[k]: v.strip() for k, v in sections.items()}
+    body = {field_name: sections.get(heading, "").strip() for heading, field_name in SECTIONS.items()}
     digest = hashlib.sha256((body.get("text", "") + "\0" + body.get("answer", "")).encode()).hexdigest()[:16]
     return Question(id=qid, topic=topic, tags=tags, difficulty=difficulty, demo=demo, source=source,
                     references=references, concepts=concepts, misconceptions=misconceptions,

@@ -20,7 +20,8 @@ from tutor.model import (SUGGESTED_RATING, Concept, ConceptHit, GradeResult, Mis
                          MisconceptionHit, Question, Verdict)
 from tutor.text import NEGATIONS, STOPWORDS, Token, stem, tokenise, words
 
-WINDOW = 3  # other words allowed between two words of a phrase
+WINDOW = 3  # content words allowed between two words of a phrase (stopwords do not count)
+MAX_GAP = 8  # ... and words of any kind
 # Verdict thresholds on the score. People give full credit to answers that state the main ideas
 # without every detail (at 50% coverage of a reference the average human mark is already 4.6/5),
 # so "correct" starts well below full coverage.
@@ -88,6 +89,9 @@ class _Answer:
                 joined = stem(token.word + self.tokens[i + 1].word)
                 self.at.setdefault(joined, []).append((i, 2))
         self._fuzzy: dict[_Word, list[tuple[int, int]]] = {}
+        self.content_before = [0]  # number of non-stopword tokens before each position
+        for token in self.tokens:
+            self.content_before.append(self.content_before[-1] + (token.word not in STOPWORDS))
 
     def positions(self, word: _Word) -> list[tuple[int, int]]:
         found = self.at.get(word.stem)
@@ -99,31 +103,34 @@ class _Answer:
         return self._fuzzy[word]
 
     def occurrences(self, phrase: tuple[_Word, ...]):
-        """Each (first, end) token span where the phrase occurs, scanning left to right."""
+        """The token positions of each occurrence of the phrase, scanning left to right.
+
+        Between two words of the phrase stand at most WINDOW content words (stopwords are free)."""
         for first, width in self.positions(phrase[0]):
-            end = first + width
+            used, end = [first + k for k in range(width)], first + width
             for word in phrase[1:]:
-                nxt = next(((p, w) for p, w in self.positions(word) if end <= p <= end + WINDOW), None)
+                nxt = next(((p, w) for p, w in self.positions(word)
+                            if end <= p <= end + MAX_GAP and self.content_before[p] - self.content_before[end] <= WINDOW),
+                           None)
                 if nxt is None:
                     break
+                used += [nxt[0] + k for k in range(nxt[1])]
                 end = nxt[0] + nxt[1]
             else:
-                yield first, end
+                yield used
 
-    def words_between(self, first: int, end: int) -> str:
-        return self.text[self.tokens[first].start:self.tokens[end - 1].end]
-
-    def negated(self, first: int) -> bool:
-        return self.tokens[first].negated_by >= 0
+    def negated(self, used: list[int]) -> bool:
+        """Whether a negation not itself part of the match covers any of its words."""
+        return any(self.tokens[i].negated_by >= 0 and self.tokens[i].negated_by not in used for i in used)
 
     def find(self, matcher: _Matcher) -> tuple[ConceptHit | None, ConceptHit | None]:
         """(a plain match, a negated match) of the concept; a plain one wins."""
         negated = None
         for phrase in matcher.phrases:
-            for first, end in self.occurrences(phrase):
-                hit = ConceptHit(matcher.name, self.words_between(first, end),
-                                 self.tokens[first].start, self.tokens[end - 1].end)
-                if not self.negated(first):
+            for used in self.occurrences(phrase):
+                first, last = self.tokens[used[0]], self.tokens[used[-1]]
+                hit = ConceptHit(matcher.name, self.text[first.start:last.end], first.start, last.end)
+                if not self.negated(used):
                     return hit, None
                 negated = negated or hit
         return None, negated

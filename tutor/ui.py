@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from rich.console import Group, RenderableType
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -33,6 +32,8 @@ def question_table(questions: list[Question], due: dict[str, int] | None = None)
 
 def question_view(q: Question) -> RenderableType:
     """`tutor show`: the question, model answer, the seed's answer and its correction."""
+    from rich.markdown import Markdown  # markdown-it costs ~70 ms: only `show` and the quiz pay it
+
     meta = f"{q.topic} · difficulty {q.difficulty} · {q.source}" + (f" · tags: {', '.join(q.tags)}" if q.tags else "")
     parts: list[RenderableType] = [Panel(Markdown(q.text), title=q.id, subtitle=meta, title_align="left")]
     parts.append(_section("Model answer", q.answer, "green"))
@@ -56,6 +57,8 @@ def demo_hint(q: Question) -> Text:
 
 
 def _section(title: str, body: str, colour: str) -> Panel:
+    from rich.markdown import Markdown
+
     return Panel(Markdown(body), title=title, title_align="left", border_style=colour)
 
 

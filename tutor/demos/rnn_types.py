@@ -176,11 +176,12 @@ def report(result: Result) -> Report:
                row["use"]] for row in r.rows],
     )
     lengths = Table(
-        title="Encoder-decoder: the decoder sets the output length",
+        title="Encoder-decoder lengths",
         columns=["input steps", "output steps"],
         rows=[[int(t_in), t_out] for t_in, t_out in r.seq2seq_out_steps_by_in_steps.items()],
     )
-    one, aligned, s2s = by_type["one-to-one"], by_type["many-to-many, aligned"], by_type["many-to-many, encoder-decoder"]
+    one, aligned = by_type["one-to-one"], by_type["many-to-many, aligned"]
+    s2s = by_type["many-to-many, encoder-decoder"]
     lesson = (
         f"One-to-one maps {one['input']} to {one['output']} with a plain MLP of {one['parameters']} parameters "
         f"and no recurrence, so it is not really an RNN pattern. Many-to-many is two things: aligned tagging "

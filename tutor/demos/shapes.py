@@ -132,7 +132,7 @@ def run(cfg: Config, progress: Progress | None = None) -> Result:
 def report(result: Result) -> Report:
     r = result
     shapes_table = Table(
-        title=f"Measured shapes: N={r.batch} sequences, L={r.seq_len} steps, H_in={r.input_size}, H_out={r.hidden_size}",
+        title=f"Measured shapes: N={r.batch}, L={r.seq_len}, H_in={r.input_size}, H_out={r.hidden_size}",
         columns=["module", "input", "output", "h_n", "c_n"],
         rows=[[row["name"], row["input"], row["output"], row["h_n"], row["c_n"] or "-"] for row in r.rows],
     )
@@ -157,7 +157,7 @@ def report(result: Result) -> Report:
         ],
     )
     params_table = Table(
-        title="One nn.LSTM(H_in, H_out, num_layers=2, batch_first=True), two sequence lengths",
+        title="One 2-layer LSTM, two lengths",
         columns=["L", "parameters"],
         rows=[[length, count] for length, count in zip(r.param_lengths, r.param_counts)],
     )

@@ -106,12 +106,12 @@ def run(cfg: Config, progress: Progress | None = None) -> Result:
 def report(result: Result) -> Report:
     r = result
     check = Table(
-        title=f"Hand-written loop vs nn.RNN(I={r.input_size}, H={r.hidden}), T={r.steps} steps, float64",
+        title=f"Hand loop vs nn.RNN, T={r.steps}, float64",
         columns=["max |difference|", "below 1e-6"],
         rows=[[f"{r.max_abs_diff:.1e}", "yes" if r.matches else "no"]],
     )
     params = Table(
-        title="Parameters as the window of steps T grows",
+        title=f"Parameters as T grows (I={r.input_size}, H={r.hidden})",
         columns=["T", "RNN (tied weights)", "unrolled, untied", "MLP on flattened window"],
         rows=[[t, a, b, c] for t, a, b, c in zip(r.window_lengths, r.rnn_params, r.untied_params, r.mlp_params)],
     )

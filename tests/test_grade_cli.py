@@ -1,0 +1,72 @@
+"""`tutor grade`: one answer, a reference answer, and whole files of answers."""
+
+import json
+
+from helpers import tutor
+
+QID = "backpropagation-through-time"
+GOOD = ("Unroll the RNN over the time steps and run ordinary backprop; the shared weights get "
+        "the sum of the gradients from every step. Long sequences cost memory, so it is often truncated.")
+
+
+def test_grade_one_answer_explains_itself():
+    result = tutor("grade", QID, GOOD)
+    assert result.returncode == 0
+    assert result.stdout.startswith("CORRECT")
+    assert "✓" in result.stdout and "suggested rating: Good" in result.stdout
+
+
+def test_grade_json_has_the_documented_fields():
+    data = json.loads(tutor("grade", QID, "it unrolls the network", "--json").stdout)
+    assert {"score", "verdict", "rating", "matched", "missed", "negated", "misconceptions"} <= set(data)
+    assert data["verdict"] in ("partial", "incorrect") and data["matched"]
+
+
+def test_grade_against_a_reference():
+    data = json.loads(tutor("grade", "--reference", "Clipping rescales large gradients", "gradients are rescaled",
+                            "--json").stdout)
+    assert 0 < data["score"] < 1
+
+
+def test_grade_usage_errors_are_one_line():
+    result = tutor("grade", QID)
+    assert result.returncode == 2 and result.stderr.strip().startswith("error: give a question id and an answer")
+
+
+def test_batch_jsonl_grades_in_order_echoes_fields_and_reports_bad_lines(tmp_path):
+    lines = [
+        json.dumps({"id": QID, "answer": GOOD, "student": "ada"}),
+        "{not json",
+        json.dumps({"id": "no-such-question", "answer": "x"}),
+        json.dumps({"reference": "Gates control the cell state", "answer": "the gates control it", "n": 4}),
+        json.dumps({"answer": "no id or reference"}),
+        json.dumps({"id": QID}),
+    ]
+    source = tmp_path / "answers.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = tutor("grade", "--batch", str(source))
+    assert result.returncode == 1
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["line"] for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert rows[0]["verdict"] == "correct" and rows[0]["student"] == "ada" and "answer" not in rows[0]
+    assert rows[1]["error"].startswith("invalid JSON")
+    assert rows[2]["error"].startswith("no question with id 'no-such-question'")
+    assert rows[3]["n"] == 4 and rows[3]["score"] > 0
+    assert rows[4]["error"] == "needs 'id' (a bank question) or 'reference' (a reference answer)"
+    assert rows[5]["error"] == "missing 'answer' (text)"
+    assert result.stderr.strip() == "4 rows could not be graded"
+
+
+def test_batch_csv_and_out_file(tmp_path):
+    source = tmp_path / "answers.csv"
+    source.write_text(f'id,answer,student\n{QID},"{GOOD}",bob\n{QID},,eve\n', encoding="utf-8")
+    out = tmp_path / "graded.jsonl"
+    result = tutor("grade", "--batch", str(source), "--out", str(out))
+    assert result.returncode == 0 and result.stdout == ""
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["student"], r["verdict"]) for r in rows] == [("bob", "correct"), ("eve", "incorrect")]
+
+
+def test_batch_missing_file_is_a_usage_error(tmp_path):
+    result = tutor("grade", "--batch", str(tmp_path / "none.jsonl"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr

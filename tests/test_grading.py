@@ -1,0 +1,182 @@
+"""The grader, rule by rule: stems, phrases and their window, typos, negation, weights, verdicts."""
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from tutor.grading import CORRECT_AT, PARTIAL_AT, allowed_edits, grade, grade_reference
+from tutor.model import Concept, Misconception, Question, Rating, Verdict
+
+
+def question(*concepts: Concept, misconceptions=()) -> Question:
+    return Question(id="q", topic="t", text="Q?", answer="A.", concepts=tuple(concepts),
+                    misconceptions=tuple(misconceptions))
+
+
+def found(answer: str, alias: str) -> bool:
+    return grade(answer, question(Concept("idea", (alias,)))).score == 1.0
+
+
+@pytest.mark.parametrize("answer, alias, expected", [
+    # stems: word endings and case never matter
+    ("The gradients VANISHED quickly", "gradient vanish", True),
+    ("vanishing gradients", "vanish", True),
+    ("RNNs and LSTMs", "rnn", True),
+    ("stacked GRUs", "gru", True),
+    # phrases: in order, at most three other words between neighbours
+    ("clip the norm of the gradient", "clip gradient", True),
+    ("clip big huge norm gradient", "clip gradient", True),
+    ("clip big huge norm value gradient", "clip gradient", False),
+    ("gradient clip", "clip gradient", False),
+    # alternatives and optional words
+    ("we rescale the gradient", "(clip|rescale) [the] gradient", True),
+    # hyphens and compounds
+    ("back-propagation through time", "backpropagation", True),
+    ("backpropagation through time", "back propagation", True),
+    ("back propagation through time", "back-propagation", True),
+    # Unicode: NFKC, curly apostrophes, accents kept apart
+    ("ｇｒａｄｉｅｎｔ clipping", "gradient clipping", True),
+    ("the model\u2019s hidden state", "hidden state", True),
+])
+def test_words_phrases_and_forms(answer, alias, expected):
+    assert found(answer, alias) is expected
+
+
+@pytest.mark.parametrize("answer, alias, expected", [
+    ("the gradiant explodes", "gradient", True),           # 8 letters: one substitution
+    ("the gradinet explodes", "gradient", True),           # a swap counts as one edit
+    ("the gardinet explodes", "gradient", False),          # two edits on an 8-letter word
+    ("backpropogation", "backpropagation", True),          # 15 letters: up to two edits
+    ("bakcpropogation", "backpropagation", True),
+    ("orthgonal initialisation", "orthogonal", True),
+    ("a cnn", "rnn", False),                               # short words and acronyms: exact only
+    ("relu units", "gru", False),
+    ("gru units", "relu", False),
+    ("an lstm", "lstm", True),
+    ("the lstn", "lstm", False),
+    ("seq2seq", "seq2sec", False),                         # words with digits: exact only
+    ("radiant", "gradient", False),                        # typos keep the first letter
+])
+def test_typo_tolerance(answer, alias, expected):
+    assert found(answer, alias) is expected
+
+
+@pytest.mark.parametrize("word, edits", [
+    ("rnn", 0), ("lstm", 0), ("relu", 0), ("gate", 0), ("state", 1), ("gradient", 1),
+    ("orthogonal", 2), ("h_n", 0), ("seq2seq", 0),
+])
+def test_edit_budget_scales_with_length(word, edits):
+    assert allowed_edits(word) == edits
+
+
+@pytest.mark.parametrize("answer, negated", [
+    ("the weights are not shared", True),
+    ("the weights aren't shared", True),
+    ("weights are never shared", True),
+    ("without shared weights", True),
+    ("there are no shared weights", True),
+    ("it is not slow, the weights are shared", False),       # the clause ends at the comma
+    ("it does not help, but the weights are shared", False),  # ... or at "but"
+    ("not only are the weights shared but also the biases", False),
+    ("the weights are shared", False),
+])
+def test_negation_scope(answer, negated):
+    result = grade(answer, question(Concept("shared weights", ("weight[s] shared", "shared weight[s]"))))
+    assert (result.score == 0.0) is negated
+    assert bool(result.negated) is negated
+    if negated:
+        assert result.negated[0].concept == "shared weights"
+
+
+def test_an_alias_that_states_a_negation_matches_it():
+    concept = Concept("independent of length", ("not depend [on] [sequence] length",))
+    assert grade("the parameter count does not depend on the length", question(concept)).score == 1.0
+
+
+def test_score_is_weighted_coverage_and_verdict_follows_thresholds():
+    q = question(Concept("a", ("alpha",), weight=3), Concept("b", ("bravo",), weight=1))
+    assert grade("alpha", q).score == pytest.approx(0.75)
+    assert grade("bravo", q).score == pytest.approx(0.25)
+    assert grade("alpha", q).verdict is Verdict.CORRECT
+    assert grade("bravo", q).verdict is (Verdict.PARTIAL if 0.25 >= PARTIAL_AT else Verdict.INCORRECT)
+    assert grade("charlie", q).verdict is Verdict.INCORRECT
+    assert PARTIAL_AT < CORRECT_AT < 1
+
+
+@pytest.mark.parametrize("verdict, rating", [
+    (Verdict.CORRECT, Rating.GOOD), (Verdict.PARTIAL, Rating.HARD), (Verdict.INCORRECT, Rating.AGAIN)])
+def test_suggested_rating_follows_verdict(verdict, rating):
+    answers = {Verdict.CORRECT: "alpha bravo charlie", Verdict.PARTIAL: "alpha", Verdict.INCORRECT: "zulu"}
+    q = question(Concept("a", ("alpha",)), Concept("b", ("bravo",)), Concept("c", ("charlie",)))
+    result = grade(answers[verdict], q)
+    assert (result.verdict, result.rating) == (verdict, rating)
+
+
+def test_missing_required_concept_caps_the_verdict_at_partial():
+    q = question(Concept("core", ("orthogonal",), weight=1, required=True),
+                 Concept("x", ("alpha",), weight=2), Concept("y", ("bravo",), weight=2))
+    result = grade("alpha and bravo", q)
+    assert result.score == pytest.approx(0.8)
+    assert result.verdict is Verdict.PARTIAL
+    assert result.required_missing == ("core",)
+    assert "missing a required idea: core" in result.reason
+
+
+def test_misconception_lowers_the_verdict_and_explains():
+    q = question(Concept("a", ("alpha",)), misconceptions=[
+        Misconception(("clipping (fixes|cures) vanishing",), "Clipping cannot enlarge a vanishing gradient.")])
+    assert grade("alpha", q).verdict is Verdict.CORRECT
+    result = grade("alpha; clipping fixes vanishing gradients", q)
+    assert result.verdict is Verdict.PARTIAL
+    assert result.misconceptions[0].feedback == "Clipping cannot enlarge a vanishing gradient."
+    assert result.misconceptions[0].words == "clipping fixes vanishing"
+    assert grade("alpha; clipping does not fix vanishing", q).verdict is Verdict.CORRECT
+
+
+def test_explanation_quotes_the_learners_words():
+    q = question(Concept("unrolled", ("unroll",)), Concept("summed", ("sum over [time] steps",)))
+    result = grade("You Unroll it, then the grads are summed over all steps.", q)
+    assert [(h.concept, h.words) for h in result.matched] == [("unrolled", "unroll"),
+                                                              ("summed", "summed over all steps")]
+    assert result.missed == ()
+
+
+@pytest.mark.parametrize("answer", ["", "   ", "\n\t"])
+def test_empty_answer_is_incorrect_with_a_reason(answer):
+    result = grade(answer, question(Concept("a", ("alpha",))))
+    assert (result.verdict, result.score, result.reason) == (Verdict.INCORRECT, 0.0, "empty answer")
+    assert result.missed == ("a",)
+
+
+def test_reference_mode_uses_content_words_and_demotes_question_words():
+    reference = "The gradient shrinks because the Jacobian product has small singular values."
+    full = grade_reference("jacobian product, small singular values: gradient shrinks", reference)
+    assert full.score == 1.0
+    half = grade_reference("the gradient shrinks", reference)
+    assert 0 < half.score < 1
+    assert {m.concept for m in half.matched} == {"gradient", "shrinks"}
+    demoted = grade_reference("the gradient shrinks", reference, question="Why does the gradient shrink?")
+    assert demoted.score == 0.0  # repeating the question earns nothing
+
+
+def test_reference_mode_with_only_stopwords_is_not_an_error():
+    assert grade_reference("anything", "the of and").verdict is Verdict.INCORRECT
+
+
+def test_to_dict_has_the_documented_fields():
+    data = grade("alpha", question(Concept("a", ("alpha",)), Concept("b", ("bravo",)))).to_dict()
+    assert {"score", "verdict", "rating", "matched", "missed", "negated", "misconceptions"} <= set(data)
+    assert data["matched"] == [{"concept": "a", "words": "alpha"}] and data["missed"] == ["b"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.text())
+def test_any_unicode_never_raises_and_score_stays_in_range(answer, reference):
+    result = grade_reference(answer, reference)
+    assert 0.0 <= result.score <= 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_any_answer_to_a_curated_question_is_graded(answer):
+    q = question(Concept("a", ("(clip|rescale) [the] gradient",)), Concept("b", ("not shared",)))
+    assert 0.0 <= grade(answer, q).score <= 1.0
