@@ -121,12 +121,14 @@ def test_missing_required_concept_caps_the_verdict_at_partial():
     assert "missing a required idea: core" in result.reason
 
 
-def test_misconception_lowers_the_verdict_and_explains():
+def test_misconception_caps_the_verdict_at_partial_and_explains():
     q = question(Concept("a", ("alpha",)), misconceptions=[
-        Misconception(("clipping (fixes|cures) vanishing",), "Clipping cannot enlarge a vanishing gradient.")])
+        Misconception(("clipping (fixes|cures) vanishing",), "Clipping cannot enlarge a vanishing gradient."),
+        Misconception(("cnn more powerful",), "Neither is more powerful.")])
     assert grade("alpha", q).verdict is Verdict.CORRECT
     result = grade("alpha; clipping fixes vanishing gradients", q)
     assert result.verdict is Verdict.PARTIAL
+    assert grade("clipping fixes vanishing. A CNN is more powerful. alpha", q).verdict is Verdict.INCORRECT
     assert result.misconceptions[0].feedback == "Clipping cannot enlarge a vanishing gradient."
     assert result.misconceptions[0].words == "clipping fixes vanishing"
     assert grade("alpha; clipping does not fix vanishing", q).verdict is Verdict.CORRECT

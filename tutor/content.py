@@ -104,10 +104,14 @@ def parse_file(path: Path, root: Path, known_demos: set[str] | None = None) -> t
         node = yaml.compose(front, Loader=_Loader)
         data = yaml.load(front, Loader=_Loader) if node is not None else None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        # Where an unclosed bracket or quote started says more than where the parser gave up.
+        context, mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if not (context and mark):
+            context, mark = None, getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return None, [Problem(name, line, f"broken YAML: {problem}", "check indentation, colons and quotes")]
+        text = f"broken YAML: {context}: {problem}" if context else f"broken YAML: {problem}"
+        return None, [Problem(name, line, text, "check indentation, colons and quotes")]
     if not isinstance(data, dict):
         return None, [Problem(name, 2, "front matter must be YAML keys and values", "e.g. 'id: my-question'")]
     fields = _Fields(name, node, data)

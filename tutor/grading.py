@@ -18,15 +18,15 @@ from rapidfuzz.distance import OSA
 from tutor.aliases import expand
 from tutor.model import (SUGGESTED_RATING, Concept, ConceptHit, GradeResult, Misconception,
                          MisconceptionHit, Question, Verdict)
-from tutor.text import NEGATIONS, STOPWORDS, Token, stem, tokenise, words
+from tutor.text import NEGATIONS, STOPWORDS, WEAK_WORDS, Token, stem, tokenise, words
 
 WINDOW = 3  # content words allowed between two words of a phrase (stopwords do not count)
 MAX_GAP = 8  # ... and words of any kind
 # Verdict thresholds on the score. People give full credit to answers that state the main ideas
 # without every detail (at 50% coverage of a reference the average human mark is already 4.6/5),
 # so "correct" starts well below full coverage.
-CORRECT_AT = 0.6
-PARTIAL_AT = 0.25
+CORRECT_AT = 0.5
+PARTIAL_AT = 0.1
 
 
 def allowed_edits(word: str) -> int:
@@ -40,7 +40,12 @@ def allowed_edits(word: str) -> int:
 class _Word:
     raw: str
     stem: str
-    edits: int
+    edits: int  # typo budget of the word as written
+    stem_edits: int  # ... and of its stem, which may be shorter ("blows" -> "blow": none)
+
+
+def _word(raw: str, stem_: str) -> _Word:
+    return _Word(raw, stem_, allowed_edits(raw), allowed_edits(stem_))
 
 
 @dataclass(frozen=True)
@@ -53,9 +58,10 @@ class _Matcher:
     phrases: tuple[tuple[_Word, ...], ...]
 
 
-def _phrase(raw_words: list[str]) -> tuple[_Word, ...]:
-    kept = [w for w in raw_words if w not in STOPWORDS] or raw_words
-    return tuple(_Word(w, stem(w), allowed_edits(w)) for w in kept)
+def _phrase(raw_words: list[str], joined: int = -1) -> tuple[_Word, ...]:
+    """Alias words as matched: stopwords dropped; a compound made by joining two words is never fuzzy."""
+    kept = [(i, w) for i, w in enumerate(raw_words) if w not in STOPWORDS] or list(enumerate(raw_words))
+    return tuple(_Word(w, stem(w), 0, 0) if i == joined else _word(w, stem(w)) for i, w in kept)
 
 
 def _compile_aliases(aliases: tuple[str, ...]) -> tuple[tuple[_Word, ...], ...]:
@@ -67,7 +73,7 @@ def _compile_aliases(aliases: tuple[str, ...]) -> tuple[tuple[_Word, ...], ...]:
                 continue
             phrases[_phrase(raw)] = None
             for i in range(len(raw) - 1):  # "back propagation" also matches "backpropagation"
-                phrases[_phrase(raw[:i] + [raw[i] + raw[i + 1]] + raw[i + 2:])] = None
+                phrases[_phrase(raw[:i] + [raw[i] + raw[i + 1]] + raw[i + 2:], joined=i)] = None
     return tuple(phrases)
 
 
@@ -108,16 +114,25 @@ class _Answer:
         Between two words of the phrase stand at most WINDOW content words (stopwords are free)."""
         for first, width in self.positions(phrase[0]):
             used, end = [first + k for k in range(width)], first + width
+            sentence = self.tokens[first].sentence
             for word in phrase[1:]:
                 nxt = next(((p, w) for p, w in self.positions(word)
-                            if end <= p <= end + MAX_GAP and self.content_before[p] - self.content_before[end] <= WINDOW),
-                           None)
+                            if end <= p <= end + MAX_GAP and self.content_before[p] - self.content_before[end] <= WINDOW
+                            and self.tokens[p].sentence == sentence), None)
                 if nxt is None:
                     break
                 used += [nxt[0] + k for k in range(nxt[1])]
                 end = nxt[0] + nxt[1]
             else:
-                yield used
+                if self._negation_holds(used):
+                    yield used
+
+    def _negation_holds(self, used: list[int]) -> bool:
+        """An alias that states a negation ("no loops") matches only where that negation reaches."""
+        for k, i in enumerate(used):
+            if self.tokens[i].word in NEGATIONS:
+                return all(self.tokens[j].negated_by == i for j in used[k + 1:])
+        return True
 
     def negated(self, used: list[int]) -> bool:
         """Whether a negation not itself part of the match covers any of its words."""
@@ -142,8 +157,9 @@ def _close(word: _Word, token: Token) -> bool:
         return False
     if token.word.isalpha() is False or len(token.word) <= 4:
         return False
-    return (OSA.distance(word.raw, token.word, score_cutoff=word.edits) <= word.edits
-            or OSA.distance(word.stem, token.stem, score_cutoff=word.edits) <= word.edits)
+    if OSA.distance(word.raw, token.word, score_cutoff=word.edits) <= word.edits:
+        return True
+    return word.stem_edits > 0 and OSA.distance(word.stem, token.stem, score_cutoff=word.stem_edits) <= word.stem_edits
 
 
 def verdict_for(score: float) -> Verdict:
@@ -152,8 +168,8 @@ def verdict_for(score: float) -> Verdict:
     return Verdict.PARTIAL if score >= PARTIAL_AT else Verdict.INCORRECT
 
 
-def _lower(verdict: Verdict) -> Verdict:
-    return Verdict.PARTIAL if verdict is Verdict.CORRECT else Verdict.INCORRECT
+def _at_most_partial(verdict: Verdict) -> Verdict:
+    return Verdict.PARTIAL if verdict is Verdict.CORRECT else verdict
 
 
 def grade(answer: str, question: Question) -> GradeResult:
@@ -177,12 +193,12 @@ def grade_reference(answer: str, reference: str, question: str = "") -> GradeRes
 def _derived_concepts(reference: str, question: str) -> tuple[_Matcher, ...]:
     by_stem: dict[str, str] = {}  # each content word's stem -> its first spelling, in reference order
     for w in words(reference):
-        if len(w) > 1 and w not in STOPWORDS and w not in NEGATIONS:
+        if len(w) > 1 and w not in WEAK_WORDS and w not in NEGATIONS:
             by_stem.setdefault(stem(w), w)
     asked = {stem(w) for w in words(question)}
     if any(s not in asked for s in by_stem):
         by_stem = {s: w for s, w in by_stem.items() if s not in asked}
-    return tuple(_Matcher(w, 1.0, False, ((_Word(w, s, allowed_edits(w)),),)) for s, w in by_stem.items())
+    return tuple(_Matcher(w, 1.0, False, ((_word(w, s),),)) for s, w in by_stem.items())
 
 
 def _grade(answer: str, concepts: tuple[_Matcher, ...], misconceptions: tuple[_Matcher, ...]) -> GradeResult:
@@ -208,15 +224,14 @@ def _grade(answer: str, concepts: tuple[_Matcher, ...], misconceptions: tuple[_M
     score = found_weight / sum(c.weight for c in concepts)
     verdict = verdict_for(score)
     reasons = [f"{len(matched)} of {len(concepts)} key ideas stated ({score:.0%} by weight)"]
-    if required_missing and verdict is Verdict.CORRECT:
-        verdict = Verdict.PARTIAL
+    if wrong:  # right ideas mixed with a wrong one: at best partial; several wrong ones: incorrect
+        verdict = _at_most_partial(verdict) if len(wrong) == 1 else Verdict.INCORRECT
+        reasons.append(f"{len(wrong)} misconception{'s' * (len(wrong) > 1)} detected")
+    if required_missing:  # a missing main idea caps the verdict the same way; the two do not add up
+        verdict = _at_most_partial(verdict)
         reasons.append("missing a required idea: " + "; ".join(required_missing))
     if negated:
         reasons.append("negated: " + "; ".join(h.concept for h in negated))
-    for _ in wrong:
-        verdict = _lower(verdict)
-    if wrong:
-        reasons.append(f"{len(wrong)} misconception{'s' * (len(wrong) > 1)} detected")
     return _result(score, verdict, tuple(matched), tuple(missed), tuple(negated), tuple(wrong),
                    "; ".join(reasons), tuple(required_missing))
 

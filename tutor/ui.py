@@ -111,3 +111,93 @@ def _cell(value) -> str:
     if isinstance(value, float):
         return f"{value:.3g}" if abs(value) < 1e4 and (abs(value) >= 1e-3 or value == 0) else f"{value:.2e}"
     return str(value)
+
+
+def question_panel(q: Question, position: int, total: int, edited: bool) -> RenderableType:
+    """A question as the quiz shows it."""
+    from rich.markdown import Markdown
+
+    subtitle = f"{q.topic} · difficulty {q.difficulty}" + (" · edited since your last review" if edited else "")
+    return Panel(Markdown(q.text), title=f"Question {position}/{total} · {q.id}", title_align="left",
+                 subtitle=subtitle, subtitle_align="left", border_style="cyan")
+
+
+def feedback_view(q: Question, result: GradeResult) -> RenderableType:
+    """After an answer: the grade explained, the model answer, the seed's answer and correction, the demo."""
+    parts: list[RenderableType] = [grade_view(result), _section("Model answer", q.answer, "green")]
+    if q.seed_answer:
+        parts.append(_section("The seed's answer", q.seed_answer, "yellow"))
+    if q.correction:
+        parts.append(_section("Correction", q.correction, "red"))
+    parts.append(demo_hint(q))
+    return Group(*parts)
+
+
+def summary_table(outcomes, interrupted: bool) -> Table:
+    """The end of a session: per question verdict and rating, then totals."""
+    title = "Session summary" + (" (interrupted: answers so far are saved)" if interrupted else "")
+    table = Table(title=title, title_justify="left")
+    for column in ("#", "question", "verdict", "score", "rating"):
+        table.add_column(column)
+    counts = {v: 0 for v in Verdict}
+    for n, o in enumerate(outcomes, 1):
+        if o.result is None:
+            table.add_row(str(n), o.question.id, "skipped", "", "")
+            continue
+        counts[o.result.verdict] += 1
+        table.add_row(str(n), o.question.id, Text(o.result.verdict.value, VERDICT_STYLE[o.result.verdict]),
+                      f"{o.result.score:.0%}", o.rating.label)
+    answered = sum(counts.values())
+    table.caption = (f"{answered} answered: {counts[Verdict.CORRECT]} correct, {counts[Verdict.PARTIAL]} partial, "
+                     f"{counts[Verdict.INCORRECT]} incorrect; {len(outcomes) - answered} skipped")
+    table.caption_justify = "left"
+    return table
+
+
+HEAT = "·░▒▓█"  # no answers, then more and more
+
+
+def stats_view(stats, today, orphans_only: bool = False) -> RenderableType:
+    """`tutor stats`: totals, streak, retention, a 12-week heatmap, the 14-day forecast, mastery, leeches."""
+    from tutor.stats import heatmap_days
+
+    if orphans_only:
+        if not stats.orphans:
+            return Text("No orphans: every question with progress still has its file.")
+        return Text("Progress kept for questions whose files are gone:\n" + "\n".join(f"  {o}" for o in stats.orphans))
+    t = stats.totals
+    passed, total = stats.retention
+    retention = f"{passed / total:.0%} ({passed}/{total})" if total else "no mature reviews yet"
+    head = Text.assemble(
+        ("Answers: ", "bold"), f"{t.get('reviews', 0)}   ", ("questions seen: ", "bold"), f"{t.get('questions', 0)}   ",
+        ("streak: ", "bold"), f"{stats.streak} day{'s' * (stats.streak != 1)}   ", ("due now: ", "bold"), f"{stats.due_now}\n",
+        ("True retention, last 30 days: ", "bold"), retention)
+    columns = heatmap_days(stats.per_day, today)
+    peak = max([n for col in columns for _, n in col] + [1])
+    rows = []
+    for weekday, name in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
+        cells = ""
+        for col in columns:
+            n = col[weekday][1]
+            cells += " " if n < 0 else HEAT[0] if n == 0 else HEAT[min(4, 1 + int(3 * n / peak))]
+        rows.append(f"{name:>3} {cells}")
+    heat = Text("Answers per day, last 12 weeks (· none, ░▒▓█ more)\n" + "\n".join(rows))
+    most = max(stats.forecast + [1])
+    forecast = Table(title="Due in the next 14 days", title_justify="left", show_header=False, box=None)
+    forecast.add_column(justify="right")
+    forecast.add_column()
+    for day, n in enumerate(stats.forecast):
+        label = "today" if day == 0 else "tomorrow" if day == 1 else f"+{day} days"
+        forecast.add_row(label, "█" * round(20 * n / most) + f" {n}")
+    mastery = Table(title="Mastery (stability over 21 days)", title_justify="left")
+    for column in ("topic", "questions", "seen", "mastered"):
+        mastery.add_column(column)
+    for m in stats.mastery:
+        share = f"{m['mastered']} ({m['mastered'] / m['questions']:.0%})" if m["questions"] else "0"
+        mastery.add_row(m["topic"], str(m["questions"]), str(m["seen"]), share)
+    parts: list[RenderableType] = [head, heat, forecast, mastery]
+    if stats.leeches:
+        parts.append(Text("Leeches (8+ lapses; rewrite your notes on these): " + ", ".join(stats.leeches), style="red"))
+    if stats.orphans:
+        parts.append(Text(f"{len(stats.orphans)} question(s) with progress but no file: tutor stats --orphans", style="dim"))
+    return Group(*parts)
