@@ -3,7 +3,8 @@
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from tutor.grading import CORRECT_AT, PARTIAL_AT, allowed_edits, grade, grade_reference
+from tutor.grading import CORRECT_AT, PARTIAL_AT, grade, grade_reference
+from tutor.matching import allowed_edits
 from tutor.model import Concept, Misconception, Question, Rating, Verdict
 
 

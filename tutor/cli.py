@@ -188,7 +188,7 @@ def _nullcontext():
     return contextlib.nullcontext()
 
 
-from tutor import cli_demo  # noqa: E402  (registers the `demo` command on `app`)
+from tutor import cli_demo, cli_learn  # noqa: E402,F401  (they register their commands on `app`)
 
 
 def main() -> None:

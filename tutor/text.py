@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import snowballstemmer  # uses PyStemmer's C implementation when it is installed
 
@@ -61,8 +61,7 @@ def stem(word: str) -> str:
     return cached
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     word: str
     stem: str
     start: int  # character offsets into the normalised text
@@ -75,6 +74,7 @@ def tokenise(text: str) -> tuple[str, list[Token]]:
     """Normalise and split `text` into word tokens, each knowing whether a negation covers it."""
     norm = normalise(text)
     tokens: list[Token] = []
+    append, stems = tokens.append, _stems
     cue, sentence = -1, 0
     for m in _TOKENS.finditer(norm):
         piece = m.group()
@@ -84,12 +84,12 @@ def tokenise(text: str) -> tuple[str, list[Token]]:
             continue
         if piece in SCOPE_ENDS:
             cue = -1
-        tokens.append(Token(piece, stem(piece), m.start(), m.end(), cue, sentence))
+        elif cue >= 0 and cue == len(tokens) - 1 and piece in _NOT_A_NEGATION_AFTER:
+            cue = -1
+        start, end = m.span()
+        append(Token(piece, stems.get(piece) or stem(piece), start, end, cue, sentence))
         if piece in NEGATIONS:
             cue = len(tokens) - 1
-        elif cue == len(tokens) - 2 and piece in _NOT_A_NEGATION_AFTER:
-            cue = -1
-            tokens[-1] = Token(piece, tokens[-1].stem, m.start(), m.end(), -1, sentence)
     return norm, tokens
 
 
