@@ -51,8 +51,8 @@ def batch_seconds(rows, lines: int = 10_000, runs: int = 5) -> float:
 
 def main() -> None:
     questions = {q.id: q for q in load([bundled_content()])}
-    data = ROOT / "tests" / "data" / "graded_answers.jsonl"
-    rows = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for path in sorted((ROOT / "tests" / "data" / "graded_answers").glob("*.jsonl"))
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     print(f"{platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}")
     print(f"grade() over the graded set ({len(rows)} answers, warm): {per_answer_microseconds(rows, questions):.0f} µs per answer (median of 20 passes)")
     print(f"tutor grade --batch, 10,000 lines, whole process: {batch_seconds(rows):.2f} s (median of 5 runs)")

@@ -1,4 +1,7 @@
-"""The grader against answers labelled by a fair teacher (tests/data/graded_answers.jsonl)."""
+"""The grader against answers labelled by a fair teacher (tests/data/graded_answers/*.jsonl).
+
+The answers were written without looking at the questions' concepts, as learners would write them.
+"""
 
 import json
 from collections import defaultdict
@@ -8,13 +11,14 @@ from tutor.content import load
 from tutor.grading import grade
 from tutor.paths import bundled_content
 
-DATA = Path(__file__).parent / "data" / "graded_answers.jsonl"
+DATA = Path(__file__).parent / "data" / "graded_answers"
 MIN_AGREEMENT = 0.90
 
 
 def test_agreement_with_human_verdicts_is_at_least_90_percent(capsys):
     questions = {q.id: q for q in load([bundled_content()])}
-    rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for path in sorted(DATA.glob("*.jsonl"))
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     per_topic = defaultdict(lambda: [0, 0])
     disagreements = []
     for row in rows:

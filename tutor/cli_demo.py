@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 from typing import Annotated, Optional
@@ -39,15 +40,48 @@ def demo(
         raise UsageError(f"no demo named '{name}'{hint}")
     module = _load(name)
     cfg = _config(module, ctx.args, seed, quick)
-    result = module.run(cfg)
+    import torch
+
+    torch.set_num_threads(THREADS)  # the same seed gives the same numbers only with the same thread count
+    out = console()
+    if not as_json:
+        out.print(f"[bold]{DEMOS[name].title}[/] (seed {cfg.seed}; rerun with --seed N for another draw)")
+    with _progress_bar(enabled=not as_json) as progress:
+        result = module.run(cfg, progress=progress)
     if as_json:
         print_json(dataclasses.asdict(result))
         return
     from tutor.ui import demo_report
 
-    out = console()
-    out.print(f"[bold]{DEMOS[name].title}[/] (seed {cfg.seed})")
+    if getattr(result, "stopped_early", False):
+        out.print("[yellow]Stopped early (Ctrl-C): the results so far.[/]")
     out.print(demo_report(module.report(result), out.width))
+
+
+THREADS = 1  # demos are small: one thread is as fast as two here, and reproducible
+
+
+@contextlib.contextmanager
+def _progress_bar(enabled: bool):
+    """A `progress(step, total, metrics)` callback drawing a Rich progress bar on stderr."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   TextColumn("{task.fields[metrics]}"), console=console(stderr=True), transient=True)
+    task = None
+
+    def update(step: int, total: int, metrics: dict) -> None:
+        nonlocal task
+        text = "  ".join(f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}" for k, v in metrics.items())
+        if task is None:
+            task = bar.add_task("train", total=total, metrics=text)
+        bar.update(task, completed=step, total=total, metrics=text)
+
+    with bar:
+        yield update
 
 
 def _list(as_json: bool) -> None:

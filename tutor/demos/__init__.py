@@ -6,6 +6,11 @@ Each demo module `tutor/demos/<module>.py` provides:
     Result            a dataclass of plain numbers, text and lists (it is printed as JSON by `--json`)
     run(cfg, progress=None) -> Result     computes; prints nothing
     report(result) -> tutor.demos.report.Report     tables, plots and the lesson, citing the numbers
+
+Demos that train call `progress(step, total, metrics)` now and then (the CLI draws a progress bar on
+stderr from it), and stop cleanly on Ctrl-C: they catch KeyboardInterrupt inside their training loop
+and return the Result so far with `stopped_early=True`. The CLI fixes torch's thread count before a
+run, so the same seed gives the same numbers.
 """
 
 from __future__ import annotations
@@ -34,6 +39,11 @@ DEMOS: dict[str, DemoInfo] = dict([
     _demo("unroll", "unroll", "An RNN is a feed-forward net unrolled in time with tied weights", "rnn-basics", 2.0),
     _demo("bptt", "bptt", "Backpropagation through time by hand, checked against autograd", "gradients", 2.0),
     _demo("vanishing", "vanishing", "Gradient norm through time: tanh, sigmoid and LSTM cells", "gradients", 2.5),
+    _demo("exploding", "exploding", "Exploding gradients over recurrent gains, and what clipping does", "gradients", 8.0),
+    _demo("copy", "copy", "Remembering across a delay: tanh RNN vs LSTM on the copy task", "gated-cells", 25.0),
+    _demo("charrnn", "charrnn", "A character-level LSTM learns (memorises) a paragraph, then writes", "sequence-models", 10.0),
+    _demo("timeseries", "timeseries", "MLP on a window vs RNN on a series with old dependencies", "rnn-basics", 10.0),
+    _demo("cnn-vs-rnn", "cnn_vs_rnn", "A 1-D CNN and an RNN on one sequence task: size, speed, any length", "convolution", 10.0),
 ])
 
 
