@@ -27,6 +27,8 @@ ContentDirs = Annotated[Optional[list[Path]], typer.Option(
     "--content", help="Extra folder of questions (repeatable); $TUTOR_CONTENT adds more.",
     file_okay=False)]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+Home = Annotated[Optional[Path], typer.Option("--home", help="Folder of tutor.db (default: $TUTOR_HOME, else "
+                                                            "the user data dir).", file_okay=False)]
 
 
 def console(stderr: bool = False):
@@ -44,6 +46,30 @@ def load_questions(content: list[Path] | None, base: Path | None = None):
     return bank.load([base or bundled_content(), *extra_content(content)], known_demos=set(DEMOS))
 
 
+def open_store(home: Path | None):
+    from tutor.paths import data_home
+    from tutor.store import Store
+
+    return Store.open(data_home(home))
+
+
+def due_by_topic(questions, home: Path | None) -> dict[str, int]:
+    """Questions due now, per topic; empty (and nothing created) when there is no progress yet."""
+    from datetime import datetime, timezone
+
+    from tutor.paths import data_home
+
+    if not (data_home(home) / "tutor.db").exists():
+        return {}
+    now = datetime.now(timezone.utc)
+    with open_store(home) as store:
+        due = {qid for qid, _ in store.due(now, len(questions) + 1)} if questions else set()
+    counts: dict[str, int] = {}
+    for q in questions:
+        counts[q.topic] = counts.get(q.topic, 0) + (q.id in due)
+    return counts
+
+
 def print_json(data) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
@@ -53,9 +79,10 @@ def list_questions(
     topic: Annotated[Optional[str], typer.Option(help="Only this topic.")] = None,
     tag: Annotated[Optional[str], typer.Option(help="Only questions with this tag.")] = None,
     content: ContentDirs = None,
+    home: Home = None,
     as_json: AsJson = False,
 ) -> None:
-    """List the questions in learning order.
+    """List the questions in learning order, with how many are due in each topic.
 
     Example: tutor list --topic gradients
     """
@@ -67,7 +94,8 @@ def list_questions(
         return
     from tutor.ui import question_table
 
-    console().print(question_table(questions))
+    out = console()
+    out.print(question_table(questions, due_by_topic(questions, home), out.width))
 
 
 @app.command()

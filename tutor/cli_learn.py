@@ -9,10 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from tutor.cli import AsJson, ContentDirs, app, console, load_questions, print_json
+from tutor.cli import AsJson, ContentDirs, Home, app, console, load_questions, open_store, print_json
 
-Home = Annotated[Optional[Path], typer.Option("--home", help="Folder of tutor.db (default: $TUTOR_HOME, else "
-                                                            "the user data dir).", file_okay=False)]
 Topic = Annotated[Optional[str], typer.Option(help="Only this topic.")]
 Tag = Annotated[Optional[str], typer.Option(help="Only questions with this tag.")]
 Difficulty = Annotated[Optional[int], typer.Option(help="Only this difficulty (1-3).", min=1, max=3)]
@@ -20,13 +18,6 @@ Seed = Annotated[Optional[int], typer.Option(help="Random seed for a reproducibl
 Answers = Annotated[Optional[Path], typer.Option(
     help="JSONL of {id, answer, rating (optional)}: answers for a script; multi-line answers go here.",
     dir_okay=False, exists=True)]
-
-
-def open_store(home: Path | None):
-    from tutor.paths import data_home
-    from tutor.store import Store
-
-    return Store.open(data_home(home))
 
 
 @app.command()

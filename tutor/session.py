@@ -130,7 +130,7 @@ class Session:
         self._undo.append(outcome)
         if self.on_record:
             self.on_record(outcome)
-        if self.relearn:
+        if self.relearn and rating is Rating.AGAIN:
             card = self.store.card(question.id)
             if card is not None and card.state in LEARNING_STATES and card.due <= now + LEARN_AHEAD:
                 self._learning.append((card.due, question))

@@ -17,16 +17,30 @@ VERDICT_STYLE = {Verdict.CORRECT: "bold green", Verdict.PARTIAL: "bold yellow", 
 SERIES_STYLES = ("cyan", "magenta", "green", "yellow", "blue", "red", "bright_cyan", "bright_magenta")
 
 
-def question_table(questions: list[Question], due: dict[str, int] | None = None) -> Table:
-    """`tutor list`: one row per question, in learning order."""
-    table = Table(title=f"{len(questions)} questions", title_justify="left", expand=False)
-    table.add_column("topic", style="cyan", no_wrap=True)
-    table.add_column("id", no_wrap=True, overflow="fold")
-    table.add_column("question", ratio=1)
-    table.add_column("lvl", justify="right")
-    table.add_column("demo", no_wrap=True)
+def question_table(questions: list[Question], due: dict[str, int] | None = None, width: int = 80) -> Table:
+    """`tutor list`: questions in learning order under their topic; the caption counts what is due."""
+    from rich import box
+
+    table = Table(title=f"{len(questions)} questions", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    id_width = max([len(q.id) + 2 for q in questions] + [len(q.topic) + 10 for q in questions] + [2])
+    demo_width = max([len(q.demo) for q in questions] + [4])
+    # Rich does not shrink a no-wrap column, so the question gets exactly the width the others leave.
+    question_width = max(10, width - id_width - demo_width - 3 - 10)
+    table.add_column("id", no_wrap=True, min_width=id_width)
+    table.add_column("question", no_wrap=True, overflow="ellipsis", width=question_width)
+    table.add_column("lvl", justify="right", min_width=3)
+    table.add_column("demo", no_wrap=True, min_width=demo_width)
+    topic = None
     for q in questions:
-        table.add_row(q.topic, q.id, q.title, str(q.difficulty), q.demo)
+        if q.topic != topic:
+            topic = q.topic
+            count = sum(1 for other in questions if other.topic == topic)
+            waiting = f", {due[topic]} due" if due and due.get(topic) else ""
+            table.add_row(Text(f"{topic} ({count}{waiting})", style="bold cyan"), end_section=False)
+        table.add_row("  " + q.id, q.title, str(q.difficulty), q.demo)
+    if due and any(due.values()):
+        table.caption = f"{sum(due.values())} due now: tutor review"
+        table.caption_justify = "left"
     return table
 
 
