@@ -137,13 +137,13 @@ def question_panel(q: Question, position: int, total: int, edited: bool) -> Rend
 
 
 def feedback_view(q: Question, result: GradeResult) -> RenderableType:
-    """After an answer: the grade explained, the model answer, the seed's answer and correction, the demo."""
-    parts: list[RenderableType] = [grade_view(result), _section("Model answer", q.answer, "green")]
+    """After an answer: the model answer, the seed's answer and correction, the grade explained, the demo."""
+    parts: list[RenderableType] = [_section("Model answer", q.answer, "green")]
     if q.seed_answer:
         parts.append(_section("The seed's answer", q.seed_answer, "yellow"))
     if q.correction:
         parts.append(_section("Correction", q.correction, "red"))
-    parts.append(demo_hint(q))
+    parts += [grade_view(result), demo_hint(q)]  # the grade last: next to the rating prompt, on screen
     return Group(*parts)
 
 
@@ -183,7 +183,7 @@ def stats_view(stats, today, orphans_only: bool = False) -> RenderableType:
     passed, total = stats.retention
     retention = f"{passed / total:.0%} ({passed}/{total})" if total else "no mature reviews yet"
     head = Text.assemble(
-        ("Answers: ", "bold"), f"{t.get('reviews', 0)}   ", ("questions seen: ", "bold"), f"{t.get('questions', 0)}   ",
+        ("Answers: ", "bold"), f"{t.get('reviews', 0)}   ", ("questions seen: ", "bold"), f"{t.get('seen', 0)}   ",
         ("streak: ", "bold"), f"{stats.streak} day{'s' * (stats.streak != 1)}   ", ("due now: ", "bold"), f"{stats.due_now}\n",
         ("True retention, last 30 days: ", "bold"), retention)
     columns = heatmap_days(stats.per_day, today)
@@ -193,25 +193,34 @@ def stats_view(stats, today, orphans_only: bool = False) -> RenderableType:
         cells = ""
         for col in columns:
             n = col[weekday][1]
-            cells += " " if n < 0 else HEAT[0] if n == 0 else HEAT[min(4, 1 + int(3 * n / peak))]
+            cells += "  " if n < 0 else " " + (HEAT[0] if n == 0 else HEAT[min(4, 1 + int(3 * n / peak))])
         rows.append(f"{name:>3} {cells}")
     heat = Text("Answers per day, last 12 weeks (· none, ░▒▓█ more)\n" + "\n".join(rows))
-    most = max(stats.forecast + [1])
-    forecast = Table(title="Due in the next 14 days", title_justify="left", show_header=False, box=None)
-    forecast.add_column(justify="right")
-    forecast.add_column()
-    for day, n in enumerate(stats.forecast):
-        label = "today" if day == 0 else "tomorrow" if day == 1 else f"+{day} days"
-        forecast.add_row(label, "█" * round(20 * n / most) + f" {n}")
+    forecast = forecast_view(stats.forecast, today)
     mastery = Table(title="Mastery (stability over 21 days)", title_justify="left")
     for column in ("topic", "questions", "seen", "mastered"):
         mastery.add_column(column)
     for m in stats.mastery:
         share = f"{m['mastered']} ({m['mastered'] / m['questions']:.0%})" if m["questions"] else "0"
         mastery.add_row(m["topic"], str(m["questions"]), str(m["seen"]), share)
-    parts: list[RenderableType] = [head, heat, forecast, mastery]
+    parts: list[RenderableType] = [head, Text(), heat, Text(), forecast, Text(), mastery]
     if stats.leeches:
         parts.append(Text("Leeches (8+ lapses; rewrite your notes on these): " + ", ".join(stats.leeches), style="red"))
     if stats.orphans:
         parts.append(Text(f"{len(stats.orphans)} question(s) with progress but no file: tutor stats --orphans", style="dim"))
     return Group(*parts)
+
+
+BARS = " ▁▂▃▄▅▆▇█"
+
+
+def forecast_view(forecast: list[int], today) -> Text:
+    """Questions due per day as one row of bars, with the counts and weekdays under them."""
+    from datetime import timedelta
+
+    most = max(forecast + [1])
+    bars = "".join(f" {(BARS[max(1, round(8 * n / most))] if n else '·') * 3}" for n in forecast)
+    counts = "".join(f"{n:>4}" for n in forecast)
+    days = "".join(f"{(today + timedelta(days=d)).strftime('%a'):>4}" for d in range(len(forecast)))
+    return Text(f"Due in the next {len(forecast)} days: {sum(forecast)} in all (today includes overdue)\n"
+                f"{bars}\n{counts}\n{days}")
