@@ -8,7 +8,7 @@ import pytest
 from helpers import ROOT, tutor
 from test_content import VALID, write
 
-COMMANDS = ["list", "show", "check", "grade", "demo"]
+COMMANDS = ["quiz", "review", "stats", "list", "show", "check", "grade", "demo"]
 
 
 def test_list_json_shows_the_ten_seed_questions():
