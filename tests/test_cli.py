@@ -63,7 +63,7 @@ def test_check_lists_every_error_of_a_broken_folder_and_exits_1(tmp_path):
     lines = result.stdout.splitlines()
     assert f"{tmp_path}/gradients/sample.md:5: difficulty must be 1, 2 or 3, not 9 (1 easy, 2 medium, 3 hard)" in lines
     assert any(line.startswith(f"{tmp_path}/gradients/two.md:4: broken YAML") for line in lines)
-    assert lines[-1] == "0 questions checked: 2 errors, 0 warnings"
+    assert lines[-1] == "0 questions checked: 2 errors"
 
 
 def test_check_of_a_missing_folder_is_a_usage_error(tmp_path):

@@ -74,8 +74,9 @@ def test_a_valid_file_loads_every_field(tmp_path):
     ("topic: gradients", "topic: convolution",
      "F:3: topic 'convolution' does not match the folder 'gradients' (move the file to {root}/convolution/ or change the topic)"),
     ("tags: [clipping]", "tags: clipping", "F:4: 'tags' must be a list, not text"),
-    ("demo: vanishing", "demo: vanishin",
-     "F:6: warning: demo 'vanishin' is not registered (run `tutor demo list` for the names, or write 'demo: none')"),
+    ("demo: vanishing", "demo: vanishin", "F:6: demo 'vanishin' does not exist (did you mean 'vanishing'?)"),
+    ("demo: vanishing", "demo: lstm-magic",
+     "F:6: demo 'lstm-magic' does not exist (run `tutor demo list` for the names, or write 'demo: none')"),
     ('    aliases: ["clip [the] gradient norm"]', '    aliases: ["clip [the gradient norm"]',
      "F:9: concept 'clip the norm': missing ']' (see 'Aliases' in content/README.md)"),
     ("    weight: 0.5", "    weight: heavy", "F:12: concept key 'weight' must be a whole number or a number, not text"),
@@ -125,7 +126,7 @@ def test_all_problems_in_all_files_are_reported_in_one_run(tmp_path):
     write(tmp_path, VALID.replace("id: sample", "id: second"), name="second")
     write(tmp_path, "broken", name="third")
     report = check([tmp_path], KNOWN_DEMOS)
-    assert len(report.errors) == 3
+    assert len(report.problems) == 3
     assert [q.id for q in report.questions] == ["second"]
 
 
@@ -133,7 +134,7 @@ def test_duplicate_ids_across_folders_name_both_places(tmp_path):
     first = write(tmp_path / "a", VALID)
     second = write(tmp_path / "b", VALID)
     report = check([tmp_path / "a", tmp_path / "b"], KNOWN_DEMOS)
-    assert [str(p) for p in report.errors] == [
+    assert [str(p) for p in report.problems] == [
         f"{second}:2: duplicate id 'sample' (also used at {first}:2; ids must be unique)"]
 
 
@@ -149,7 +150,7 @@ def test_the_bundled_bank_is_clean_and_holds_the_ten_seed_questions():
     from tutor.demos import DEMOS
 
     report = check([bundled_content()], set(DEMOS))
-    assert report.errors == []
+    assert report.problems == []
     seeds = sorted(q.source for q in report.questions if q.is_seed)
     assert seeds == sorted(f"seed Q{n}" for n in range(1, 11))
     for q in report.questions:

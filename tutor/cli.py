@@ -138,10 +138,9 @@ def check(
     report = bank.check([path or bundled_content(), *extra_content(content)], known_demos=set(DEMOS))
     out = console()
     for problem in report.problems:
-        out.print(str(problem), markup=False, style="yellow" if problem.warning else "red", soft_wrap=True)
-    errors, warnings = len(report.errors), len(report.warnings)
-    out.print(f"{len(report.questions)} questions checked: {errors} error{'s' * (errors != 1)}, "
-              f"{warnings} warning{'s' * (warnings != 1)}", style="bold")
+        out.print(str(problem), markup=False, style="red", soft_wrap=True)
+    errors = len(report.problems)
+    out.print(f"{len(report.questions)} questions checked: {errors} error{'s' * (errors != 1)}", style="bold")
     if errors:
         raise typer.Exit(1)
 

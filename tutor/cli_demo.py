@@ -85,18 +85,30 @@ def _progress_bar(enabled: bool):
 
 
 def _list(as_json: bool) -> None:
-    rows = [dataclasses.asdict(info) for info in DEMOS.values()]
+    backs = _questions_per_demo()
+    rows = [{**dataclasses.asdict(info), "questions": backs.get(info.name, [])} for info in DEMOS.values()]
     if as_json:
         print_json(rows)
         return
     from rich.table import Table
 
     table = Table(title="Demos (run one with: tutor demo NAME)", title_justify="left")
-    for column in ("name", "topic", "what it shows", "time"):
-        table.add_column(column)
+    for column in ("name", "topic", "what it shows", "Qs", "time"):
+        table.add_column(column, no_wrap=column in ("name", "time"))
     for info in DEMOS.values():
-        table.add_row(info.name, info.topic, info.title, f"~{info.seconds:g} s")
+        table.add_row(info.name, info.topic, info.title, str(len(backs.get(info.name, []))), f"~{info.seconds:g} s")
     console().print(table)
+
+
+def _questions_per_demo() -> dict[str, list[str]]:
+    """Demo name -> ids of the questions it backs (a broken content file only drops its question)."""
+    from tutor.content import check
+    from tutor.paths import bundled_content, extra_content
+
+    backs: dict[str, list[str]] = {}
+    for q in check([bundled_content(), *extra_content(None)]).questions:
+        backs.setdefault(q.demo, []).append(q.id)
+    return backs
 
 
 def _load(name: str):

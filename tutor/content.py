@@ -38,14 +38,6 @@ class CheckReport:
     questions: list[Question] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if not p.warning]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.warning]
-
 
 def check(folders: list[Path], known_demos: set[str] | None = None) -> CheckReport:
     """Load every `*.md` question under `folders`; collect problems instead of raising."""
@@ -76,8 +68,8 @@ def check(folders: list[Path], known_demos: set[str] | None = None) -> CheckRepo
 def load(folders: list[Path], known_demos: set[str] | None = None) -> list[Question]:
     """The questions under `folders`; raises ContentError when any file has an error."""
     report = check(folders, known_demos)
-    if report.errors:
-        raise ContentError(report.errors)
+    if report.problems:
+        raise ContentError(report.problems)
     return report.questions
 
 
@@ -118,7 +110,7 @@ def parse_file(path: Path, root: Path, known_demos: set[str] | None = None) -> t
     sections, section_problems = _sections(name, lines, body_start)
     question = _question(fields, sections, path, root, known_demos)
     problems = fields.problems + section_problems
-    return (None if any(not p.warning for p in problems) else question), problems
+    return (None if problems else question), problems
 
 
 class _Fields:
@@ -129,8 +121,8 @@ class _Fields:
         self.lines = {k.value: k.start_mark.line + 2 for k, _ in node.value}
         self.nodes = {k.value: v for k, v in node.value}
 
-    def problem(self, line: int, message: str, hint: str = "", warning: bool = False) -> None:
-        self.problems.append(Problem(self.path, line, message, hint, warning))
+    def problem(self, line: int, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self.path, line, message, hint))
 
     def line(self, key: str) -> int:
         return self.lines.get(key, 2)
@@ -177,8 +169,9 @@ def _question(f: _Fields, sections: dict[str, str], path: Path, root: Path,
         f.problem(f.line("difficulty"), f"difficulty must be 1, 2 or 3, not {difficulty}", "1 easy, 2 medium, 3 hard")
     demo = f.get("demo", str, "none")
     if known_demos is not None and demo != "none" and demo not in known_demos:
-        f.problem(f.line("demo"), f"demo '{demo}' is not registered",
-                  "run `tutor demo list` for the names, or write 'demo: none'", warning=True)
+        close = [name for name in sorted(known_demos) if _similar(demo, name)]
+        f.problem(f.line("demo"), f"demo '{demo}' does not exist",
+                  f"did you mean '{close[0]}'?" if close else "run `tutor demo list` for the names, or write 'demo: none'")
     source = f.get("source", str, "original")
     tags = tuple(_strings(f, "tags"))
     references = tuple(_strings(f, "references"))

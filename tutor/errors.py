@@ -25,10 +25,9 @@ class Problem:
     line: int
     message: str
     hint: str = ""
-    warning: bool = False
 
     def __str__(self) -> str:
-        text = f"{self.path}:{self.line}: {'warning: ' if self.warning else ''}{self.message}"
+        text = f"{self.path}:{self.line}: {self.message}"
         return f"{text} ({self.hint})" if self.hint else text
 
 

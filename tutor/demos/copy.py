@@ -33,7 +33,7 @@ class Config:
     delay: int = 30  # T blank steps between the symbols and the recall marker
     symbols: int = 8  # A, the alphabet size: chance is 1/A
     length: int = 5  # K symbols to remember
-    steps: int = 2000  # updates per model, at most (the same batches for all three)
+    steps: int = 1250  # updates per model, at most (the same batches for all three)
     hidden: int = 64  # H
     lr: float = 1e-2  # Adam
     batch: int = 64  # B
@@ -138,7 +138,7 @@ def run(cfg: Config, progress: Progress | None = None) -> Result:
                 s["steps"] = step
                 s["loss"] = loss.item()
                 s["window"].append((logits.argmax(-1) == symbols).float().mean().item())  # before this update
-            if step % cfg.every == 0:
+            if step % cfg.every == 0 or step == cfg.steps:
                 for s in state:
                     if s["reached"] is None:
                         s["acc"] = sum(s["window"]) / len(s["window"])
