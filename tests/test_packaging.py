@@ -1,0 +1,18 @@
+"""The wheel carries the question bank and the demos' data, so an installed tutor works from any folder."""
+
+import subprocess
+import sys
+import zipfile
+
+from helpers import ROOT
+
+
+def test_the_wheel_ships_the_question_bank_and_demo_data(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(ROOT)],
+                   check=True, capture_output=True, cwd=tmp_path)
+    [wheel] = tmp_path.glob("rnn_tutor-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    bank = {p.relative_to(ROOT).as_posix() for p in (ROOT / "content").rglob("*.md")}
+    assert {"tutor/" + name for name in bank} <= names
+    assert any(name.startswith("tutor/demos/data/") and name.endswith(".txt") for name in names)
+    assert "tutor/cli.py" in names and "tutor/demos/vanishing.py" in names
