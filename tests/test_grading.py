@@ -34,6 +34,9 @@ def found(answer: str, alias: str) -> bool:
     ("back-propagation through time", "backpropagation", True),
     ("backpropagation through time", "back propagation", True),
     ("back propagation through time", "back-propagation", True),
+    # phrases stay within a sentence; a run of dots is not a sentence end
+    ("the gradient vanishes. Clipping helps", "vanish clipping", False),
+    ("inputs x1..xT feed the hidden state", "inputs hidden state", True),
     # Unicode: NFKC, curly apostrophes, accents kept apart
     ("ｇｒａｄｉｅｎｔ clipping", "gradient clipping", True),
     ("the model\u2019s hidden state", "hidden state", True),
@@ -56,6 +59,7 @@ def test_words_phrases_and_forms(answer, alias, expected):
     ("the lstn", "lstm", False),
     ("seq2seq", "seq2sec", False),                         # words with digits: exact only
     ("radiant", "gradient", False),                        # typos keep the first letter
+    ("call pack_padded_sequnce first", "pack_padded_sequence", True),  # identifiers are words too
 ])
 def test_typo_tolerance(answer, alias, expected):
     assert found(answer, alias) is expected

@@ -24,7 +24,7 @@ MAX_GAP = 8  # ... and words of any kind
 
 def allowed_edits(word: str) -> int:
     """Typo budget of an alias word: none for short words, acronyms and words with digits."""
-    if len(word) <= 4 or not word.isalpha():
+    if len(word) <= 4 or not word.replace("_", "").isalpha():  # identifiers like pack_padded_sequence count
         return 0
     return 1 if len(word) <= 8 else 2
 
@@ -156,7 +156,7 @@ class AnswerIndex:
             if len(word_) > 4:
                 close = near.get(word_)
                 if close is None:
-                    close = matchers.near(word_, token.stem) if word_.isalpha() else ()
+                    close = matchers.near(word_, token.stem) if word_.replace("_", "").isalpha() else ()
                 fuzzy += [(w, i) for w in close]
             count += word_ not in STOPWORDS
             content_before.append(count)

@@ -35,8 +35,8 @@ _CONTRACTIONS = [(re.compile(p), r) for p, r in (
     (r"\bcan'?t\b", "can not"), (r"\bwon'?t\b", "will not"), (r"\bcannot\b", "can not"),
     (r"n't\b", " not"), (r"'s\b", ""), (r"s'(?=\s|$)", "s"),
 )]
-_TOKENS = re.compile(r"\d+(?:\.\d+)+|[^\W_]+(?:_[^\W_]+)*|[.,;:!?()]")
-_CLAUSE_MARKS = frozenset(".,;:!?()")
+_TOKENS = re.compile(r"\d+(?:\.\d+)+|[^\W_]+(?:_[^\W_]+)*|\.{2,}|[.,;:!?()…]")
+_CLAUSE_MARKS = frozenset(".,;:!?()…")  # ... and runs of dots ("x1..xT"): a pause, not a sentence end
 _SENTENCE_MARKS = frozenset(".;:!?")
 _ACRONYM_PLURALS = {"grus": "gru", "relus": "relu", "gpus": "gpu"}
 
@@ -78,7 +78,7 @@ def tokenise(text: str) -> tuple[str, list[Token]]:
     cue, sentence = -1, 0
     for m in _TOKENS.finditer(norm):
         piece = m.group()
-        if piece in _CLAUSE_MARKS:
+        if piece in _CLAUSE_MARKS or piece[0] == ".":
             cue = -1
             sentence += piece in _SENTENCE_MARKS
             continue
@@ -95,4 +95,4 @@ def tokenise(text: str) -> tuple[str, list[Token]]:
 
 def words(text: str) -> list[str]:
     """The plain words of `text` (normalised, no punctuation), as used for alias phrases."""
-    return [m.group() for m in _TOKENS.finditer(normalise(text)) if m.group() not in _CLAUSE_MARKS]
+    return [w for w in (m.group() for m in _TOKENS.finditer(normalise(text))) if w not in _CLAUSE_MARKS and w[0] != "."]
