@@ -83,6 +83,7 @@ def test_edit_budget_scales_with_length(word, edits):
     ("it does not help, but the weights are shared", False),  # ... or at "but"
     ("not only are the weights shared but also the biases", False),
     ("the weights are shared", False),
+    ("it is not because the weights are shared", True),      # "not because X" denies X
 ])
 def test_negation_scope(answer, negated):
     result = grade(answer, question(Concept("shared weights", ("weight[s] shared", "shared weight[s]"))))

@@ -82,7 +82,7 @@ def tokenise(text: str) -> tuple[str, list[Token]]:
             cue = -1
             sentence += piece in _SENTENCE_MARKS
             continue
-        if piece in SCOPE_ENDS:
+        if piece in SCOPE_ENDS and not (cue >= 0 and cue == len(tokens) - 1):  # "not because X" negates X
             cue = -1
         elif cue >= 0 and cue == len(tokens) - 1 and piece in _NOT_A_NEGATION_AFTER:
             cue = -1
