@@ -34,6 +34,7 @@ def found(answer: str, alias: str) -> bool:
     ("back-propagation through time", "backpropagation", True),
     ("backpropagation through time", "back propagation", True),
     ("back propagation through time", "back-propagation", True),
+    ("it is back; propagation through time", "backpropagation", False),  # no compound across punctuation
     # phrases stay within a sentence; a run of dots is not a sentence end
     ("the gradient vanishes. Clipping helps", "vanish clipping", False),
     ("inputs x1..xT feed the hidden state", "inputs hidden state", True),

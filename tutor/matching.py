@@ -149,7 +149,8 @@ class AnswerIndex:
             word_ = token.word
             if token.stem in by_stem:
                 at.setdefault(token.stem, []).append((i, 1))
-            if i + 1 < len(tokens):  # "back propagation" as one word too
+            # "back propagation" and "back-propagation" as one word too (not across punctuation)
+            if i + 1 < len(tokens) and self.text[token.end:tokens[i + 1].start].strip(" -") == "":
                 joined = stem(word_ + tokens[i + 1].word)
                 if joined in by_stem:
                     at.setdefault(joined, []).append((i, 2))
