@@ -128,6 +128,14 @@ def test_missing_required_concept_caps_the_verdict_at_partial():
     assert "missing a required idea: core" in result.reason
 
 
+def test_a_misconception_without_a_required_idea_is_incorrect():
+    q = question(Concept("core", ("orthogonal",), required=True), Concept("x", ("alpha",)), Concept("y", ("bravo",)),
+                 misconceptions=[Misconception(("clipping (fixes|cures) vanishing",), "No.")])
+    assert grade("alpha and bravo", q).verdict is Verdict.PARTIAL
+    assert grade("alpha and bravo; clipping fixes vanishing", q).verdict is Verdict.INCORRECT
+    assert grade("orthogonal, alpha and bravo; clipping fixes vanishing", q).verdict is Verdict.PARTIAL
+
+
 def test_misconception_caps_the_verdict_at_partial_and_explains():
     q = question(Concept("a", ("alpha",)), misconceptions=[
         Misconception(("clipping (fixes|cures) vanishing",), "Clipping cannot enlarge a vanishing gradient."),

@@ -100,8 +100,9 @@ def _grade(answer: str, matchers: MatcherSet) -> GradeResult:
     if wrong:  # right ideas mixed with a wrong one: at best partial; several wrong ones: incorrect
         verdict = _at_most_partial(verdict) if len(wrong) == 1 else Verdict.INCORRECT
         reasons.append(f"{len(wrong)} misconception{'s' * (len(wrong) > 1)} detected")
-    if required_missing:  # a missing main idea caps the verdict the same way; the two do not add up
-        verdict = _at_most_partial(verdict)
+    if required_missing:  # a missing main idea caps the verdict the same way ...
+        # ... and with a wrong idea besides, nothing main is left standing: incorrect.
+        verdict = Verdict.INCORRECT if wrong else _at_most_partial(verdict)
         reasons.append("missing a required idea: " + "; ".join(required_missing))
     if negated:
         reasons.append("negated: " + "; ".join(h.concept for h in negated))

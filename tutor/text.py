@@ -37,7 +37,7 @@ _CONTRACTIONS = [(re.compile(p), r) for p, r in (
 )]
 _TOKENS = re.compile(r"\d+(?:\.\d+)+|[^\W_]+(?:_[^\W_]+)*|\.{2,}|[.,;:!?()…]")
 _CLAUSE_MARKS = frozenset(".,;:!?()…")  # ... and runs of dots ("x1..xT"): a pause, not a sentence end
-_SENTENCE_MARKS = frozenset(".;:!?")
+_SENTENCE_MARKS = frozenset(".;!?")  # a colon introduces, it does not end
 _ACRONYM_PLURALS = {"grus": "gru", "relus": "relu", "gpus": "gpu"}
 
 
