@@ -61,6 +61,7 @@ def test_words_phrases_and_forms(answer, alias, expected):
     ("seq2seq", "seq2sec", False),                         # words with digits: exact only
     ("radiant", "gradient", False),                        # typos keep the first letter
     ("call pack_padded_sequnce first", "pack_padded_sequence", True),  # identifiers are words too
+    ("a softmax over scores", "softmax_j", False),
 ])
 def test_typo_tolerance(answer, alias, expected):
     assert found(answer, alias) is expected

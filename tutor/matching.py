@@ -129,8 +129,8 @@ class MatcherSet:
 
 def _close(w: Word, answer_word: str, answer_stem: str) -> bool:
     """A typo of `w`: same first letter, within its edit budget (a swap counts as one edit)."""
-    if abs(len(answer_word) - len(w.raw)) > w.edits:
-        return False
+    if abs(len(answer_word) - len(w.raw)) > w.edits or answer_word.count("_") != w.raw.count("_"):
+        return False  # an identifier's typo keeps its shape: softmax_j is not "softmax"
     if OSA.distance(w.raw, answer_word, score_cutoff=w.edits) <= w.edits:
         return True
     return w.stem_edits > 0 and OSA.distance(w.stem, answer_stem, score_cutoff=w.stem_edits) <= w.stem_edits
