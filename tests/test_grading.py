@@ -30,6 +30,9 @@ def found(answer: str, alias: str) -> bool:
     ("gradient clip", "clip gradient", False),
     # alternatives and optional words
     ("we rescale the gradient", "(clip|rescale) [the] gradient", True),
+    ("it is positive", "(only|just) positive", False),  # a filler word as an alternative still counts
+    ("it is just positive", "(only|just) positive", True),
+    ("the cell solves it", "cell fully solves", False),  # "cellfully" stems to "cell": no such compound
     # hyphens and compounds
     ("back-propagation through time", "backpropagation", True),
     ("backpropagation through time", "back propagation", True),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 
 MAX_PHRASES = 256  # per alias: more is a sign of a pattern that should be split
 
@@ -23,14 +24,22 @@ class AliasSyntaxError(ValueError):
     """An alias that cannot be parsed; the message says what to fix."""
 
 
-def expand(alias: str) -> list[tuple[str, ...]]:
-    """All the word sequences an alias stands for, e.g. "(a|b) [c] d" -> a d, a c d, b d, b c d."""
+class Kept(str):
+    """A filler word that is one of a group's alternatives ("(only|just) x"): it must be matched, not
+    dropped like other filler words, or the group would silently become optional."""
+
+
+def expand(alias: str, filler: Callable[[str], bool] | None = None) -> list[tuple[str, ...]]:
+    """All the word sequences an alias stands for, e.g. "(a|b) [c] d" -> a d, a c d, b d, b c d.
+
+    With `filler` (words the grader ignores), filler words that are alternatives in a group with other
+    words come back as `Kept`, so that "(only|just) x" still needs "only" or "just"."""
     tokens = _TOKEN.findall(alias)
     if not tokens:
         raise AliasSyntaxError("empty alias")
-    options, pos = _sequence(tokens, 0, closer=None)
+    options, pos = _sequence(tokens, 0, closer=None, filler=filler)
     while pos < len(tokens) and tokens[pos] == "|":  # top-level alternatives need no brackets
-        more, pos = _sequence(tokens, pos + 1, closer=None)
+        more, pos = _sequence(tokens, pos + 1, closer=None, filler=filler)
         options += more
     phrases = list(dict.fromkeys(options))
     if () in phrases:
@@ -38,14 +47,18 @@ def expand(alias: str) -> list[tuple[str, ...]]:
     return phrases
 
 
-def _sequence(tokens: list[str], pos: int, closer: str | None) -> tuple[list[tuple[str, ...]], int]:
+def _sequence(tokens: list[str], pos: int, closer: str | None,
+              filler: Callable[[str], bool] | None = None) -> tuple[list[tuple[str, ...]], int]:
     """Parse items until `closer` or '|' (inside a group) or the end; return the expanded phrases."""
     parts: list[list[tuple[str, ...]]] = []
     while pos < len(tokens) and tokens[pos] not in ("|", ")", "]"):
         token = tokens[pos]
         if token in "([":
             end = ")" if token == "(" else "]"
-            alternatives, pos = _group(tokens, pos + 1, end)
+            alternatives, pos = _group(tokens, pos + 1, end, filler)
+            empty = [o for o in alternatives if all(filler(w.lower()) for w in o)] if filler and token == "(" else []
+            if empty and len(empty) < len(alternatives):  # a group of connectors only ("(over|across)") may go
+                alternatives = [tuple(Kept(w) for w in o) if o in empty else o for o in alternatives]
             parts.append(alternatives + [()] if token == "[" else alternatives)
         else:
             parts.append([(token,)])
@@ -60,11 +73,12 @@ def _sequence(tokens: list[str], pos: int, closer: str | None) -> tuple[list[tup
     return phrases, pos
 
 
-def _group(tokens: list[str], pos: int, end: str) -> tuple[list[tuple[str, ...]], int]:
+def _group(tokens: list[str], pos: int, end: str,
+           filler: Callable[[str], bool] | None = None) -> tuple[list[tuple[str, ...]], int]:
     """Parse `a|b c|d` up to `end`; return the alternatives and the position after `end`."""
     alternatives: list[tuple[str, ...]] = []
     while True:
-        options, pos = _sequence(tokens, pos, closer=end)
+        options, pos = _sequence(tokens, pos, closer=end, filler=filler)
         alternatives += options
         if pos >= len(tokens):
             raise AliasSyntaxError(f"missing '{end}'")

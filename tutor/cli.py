@@ -34,7 +34,7 @@ Home = Annotated[Optional[Path], typer.Option("--home", help="Folder of tutor.db
 def console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    return Console(stderr=stderr, highlight=False, emoji=False)
 
 
 def load_questions(content: list[Path] | None, base: Path | None = None):

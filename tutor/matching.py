@@ -14,7 +14,7 @@ from operator import attrgetter
 
 from rapidfuzz.distance import OSA
 
-from tutor.aliases import expand
+from tutor.aliases import Kept, expand
 from tutor.model import ConceptHit
 from tutor.text import NEGATIONS, STOPWORDS, stem, tokenise, words
 
@@ -69,22 +69,24 @@ class Matcher:
 
 
 def _phrase(raw_words: list[str], joined: int = -1) -> Phrase:
-    """Alias words as matched: stopwords dropped (unless nothing else is left)."""
-    kept = [(i, w) for i, w in enumerate(raw_words) if w not in STOPWORDS] or list(enumerate(raw_words))
-    return tuple(word(w, i == joined) for i, w in kept)
+    """Alias words as matched: filler words dropped (unless `Kept`, or nothing else is left)."""
+    kept = [(i, w) for i, w in enumerate(raw_words) if w not in STOPWORDS or isinstance(w, Kept)]
+    return tuple(word(str(w), i == joined) for i, w in kept or enumerate(raw_words))
 
 
 def matcher(name: str, weight: float, required: bool, aliases: tuple[str, ...]) -> Matcher:
     """Compile aliases (the syntax of `tutor.aliases`) into a Matcher."""
     phrases: dict[Phrase, None] = {}
     for alias in aliases:
-        for expansion in expand(alias):
-            raw = words(" ".join(expansion))
+        for expansion in expand(alias, filler=STOPWORDS.__contains__):
+            raw = [Kept(w) if isinstance(part, Kept) else w for part in expansion for w in words(part)]
             if not raw:
                 continue
             phrases[_phrase(raw)] = None
             for i in range(len(raw) - 1):  # "back propagation" also matches "backpropagation"
-                phrases[_phrase(raw[:i] + [raw[i] + raw[i + 1]] + raw[i + 2:], joined=i)] = None
+                joined = raw[i] + raw[i + 1]
+                if len(stem(joined)) > len(raw[i]):  # "cell fully" -> stem "cell" would drop a word
+                    phrases[_phrase(raw[:i] + [joined] + raw[i + 2:], joined=i)] = None
     return literal_matcher(name, weight, required, list(phrases))
 
 

@@ -172,15 +172,16 @@ def run(cfg: Config, progress: Progress | None = None) -> Result:
     cell = nn.RNNCell(D, H).double()  # W_xh and b from PyTorch's default init; W_hh is replaced per gain
     W_xh, b = cell.weight_ih.detach(), (cell.bias_ih + cell.bias_hh).detach()  # (H, D), (H,)
 
+    gains = sorted(cfg.gains)
     curves, params = [], []
-    for g in cfg.gains:
+    for g in gains:
         norms, params = norms_through_time(g, x, W_xh, b, v)
         curves.append(norms)
     clip_before, clip_after, clip_cosine = clip_demo(params, cfg.threshold)  # the largest gain's gradient
 
     runs, stopped_early = train(cfg, progress)
     return Result(
-        length=T, hidden=H, gains=list(cfg.gains), ratios=[n[0] for n in curves],
+        length=T, hidden=H, gains=gains, ratios=[n[0] for n in curves],
         per_step=[n[0] ** (1 / (T - 1)) for n in curves], norms=curves, threshold=cfg.threshold,
         clip_before=clip_before, clip_after=clip_after, clip_cosine=clip_cosine, gain=cfg.gain,
         delay=cfg.delay, symbols=cfg.symbols, lr=cfg.lr, chance=math.log(cfg.symbols), runs=runs,
@@ -222,11 +223,12 @@ def report(result: Result) -> Report:
     )
     unclipped, clipped = r.runs
     lesson = (
-        f"Over {r.length - 1} steps the gradient grows from {r.ratios[0]:.0e} at g={r.gains[0]:g} to "
-        f"{r.ratios[-1]:.0e} at g={r.gains[-1]:g}; clipping rescales g <- g * threshold/||g|| when ||g|| > "
-        f"threshold (here {r.clip_before:.1e} to {r.clip_after:g}, cosine {r.clip_cosine:.3f}), which took the "
-        f"g={r.gain:g} RNN's loss to {clipped['final_loss']:.3f} while without it the loss stayed at "
-        f"{unclipped['final_loss']:.2f} (chance {r.chance:.2f}). Clipping only ever shrinks a gradient, so it "
-        f"does nothing for one that vanishes ({r.ratios[0]:.0e} stays {r.ratios[0]:.0e})."
+        f"Through {r.length - 1} steps of a tanh RNN the gradient is scaled by {r.ratios[0]:.0e} at g={r.gains[0]:g} "
+        f"and by {r.ratios[-1]:.0e} at g={r.gains[-1]:g}; clipping rescales g <- g * threshold/||g|| when ||g|| > "
+        f"threshold (here {r.clip_before:.1e} to {r.clip_after:g}, cosine {r.clip_cosine:.3f}), and with it SGD "
+        f"from g={r.gain:g} reached loss {clipped['final_loss']:.3f}, while without it gradient norms up to "
+        f"{unclipped['max_norm']:.0f} kept the loss at {unclipped['final_loss']:.2f} (chance ln {r.symbols} = "
+        f"{r.chance:.2f}). Clipping only ever shrinks a gradient, so it cannot bring back one that has vanished "
+        f"to {r.ratios[0]:.0e}."
     )
     return Report(lesson=lesson, tables=[gains, clip, training], plots=[through_time, losses])
