@@ -153,6 +153,20 @@ def test_misconception_caps_the_verdict_at_partial_and_explains():
     assert grade("alpha; clipping does not fix vanishing", q).verdict is Verdict.CORRECT
 
 
+def test_misconception_phrases_are_tighter_than_concept_phrases():
+    q = question(Concept("a", ("alpha",)), misconceptions=[Misconception(("clipping fixes vanishing",), "No.")])
+    assert grade("alpha; clipping really truly fixes vanishing", q).misconceptions
+    loose = "alpha; clipping exploding gradient spikes fixes vanishing"  # three words between: a concept would match
+    assert not grade(loose, q).misconceptions
+    assert grade(loose, question(Concept("c", ("clipping fixes vanishing",)))).score == 1.0
+
+
+def test_denying_a_main_idea_while_missing_one_is_incorrect():
+    q = question(Concept("core", ("orthogonal",), required=True), Concept("x", ("alpha",)), Concept("y", ("bravo",)))
+    assert grade("alpha and bravo", q).verdict is Verdict.PARTIAL
+    assert grade("alpha and bravo, but not orthogonal", q).verdict is Verdict.INCORRECT
+
+
 def test_explanation_quotes_the_learners_words():
     q = question(Concept("unrolled", ("unroll",)), Concept("summed", ("sum over [time] steps",)))
     result = grade("You Unroll it, then the grads are summed over all steps.", q)

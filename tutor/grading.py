@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from tutor.matching import AnswerIndex, MatcherSet, literal_matcher, matcher, word
+from tutor.matching import TIGHT_WINDOW, AnswerIndex, MatcherSet, literal_matcher, matcher, word
 from tutor.model import SUGGESTED_RATING, Concept, GradeResult, Misconception, MisconceptionHit, Question, Verdict
 from tutor.text import NEGATIONS, WEAK_WORDS, stem, words
 
@@ -58,7 +58,7 @@ def grade_reference(answer: str, reference: str, question: str = "") -> GradeRes
 @lru_cache(maxsize=4096)
 def _compile(concepts: tuple[Concept, ...], misconceptions: tuple[Misconception, ...]) -> MatcherSet:
     return MatcherSet(tuple(matcher(c.name, c.weight, c.required, c.aliases) for c in concepts),
-                      tuple(matcher(m.feedback, 1.0, False, m.patterns) for m in misconceptions))
+                      tuple(matcher(m.feedback, 1.0, False, m.patterns, TIGHT_WINDOW) for m in misconceptions))
 
 
 @lru_cache(maxsize=1024)
@@ -101,8 +101,9 @@ def _grade(answer: str, matchers: MatcherSet) -> GradeResult:
         verdict = _at_most_partial(verdict) if len(wrong) == 1 else Verdict.INCORRECT
         reasons.append(f"{len(wrong)} misconception{'s' * (len(wrong) > 1)} detected")
     if required_missing:  # a missing main idea caps the verdict the same way ...
-        # ... and with a wrong idea besides, nothing main is left standing: incorrect.
-        verdict = Verdict.INCORRECT if wrong else _at_most_partial(verdict)
+        # ... and with a wrong idea besides (a misconception, or a main idea denied), incorrect.
+        denied = any(hit.concept in required_missing for hit in negated)
+        verdict = Verdict.INCORRECT if wrong or denied else _at_most_partial(verdict)
         reasons.append("missing a required idea: " + "; ".join(required_missing))
     if negated:
         reasons.append("negated: " + "; ".join(h.concept for h in negated))

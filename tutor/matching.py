@@ -19,6 +19,7 @@ from tutor.model import ConceptHit
 from tutor.text import NEGATIONS, STOPWORDS, stem, tokenise, words
 
 WINDOW = 3  # content words allowed between two words of a phrase (stopwords do not count)
+TIGHT_WINDOW = 2  # ... for misconceptions: a false alarm costs the learner, so their phrases must be close
 MAX_GAP = 8  # ... and words of any kind
 
 
@@ -66,6 +67,7 @@ class Matcher:
     # select the few phrases worth scanning by two set intersections
     groups: dict[Word, dict[Word | None, tuple[tuple[Phrase, frozenset], ...]]]
     firsts: frozenset
+    window: int = WINDOW
 
 
 def _phrase(raw_words: list[str], joined: int = -1) -> Phrase:
@@ -74,7 +76,7 @@ def _phrase(raw_words: list[str], joined: int = -1) -> Phrase:
     return tuple(word(str(w), i == joined) for i, w in kept or enumerate(raw_words))
 
 
-def matcher(name: str, weight: float, required: bool, aliases: tuple[str, ...]) -> Matcher:
+def matcher(name: str, weight: float, required: bool, aliases: tuple[str, ...], window: int = WINDOW) -> Matcher:
     """Compile aliases (the syntax of `tutor.aliases`) into a Matcher."""
     phrases: dict[Phrase, None] = {}
     for alias in aliases:
@@ -87,16 +89,16 @@ def matcher(name: str, weight: float, required: bool, aliases: tuple[str, ...]) 
                 joined = raw[i] + raw[i + 1]
                 if len(stem(joined)) > len(raw[i]):  # "cell fully" -> stem "cell" would drop a word
                     phrases[_phrase(raw[:i] + [joined] + raw[i + 2:], joined=i)] = None
-    return literal_matcher(name, weight, required, list(phrases))
+    return literal_matcher(name, weight, required, list(phrases), window)
 
 
-def literal_matcher(name: str, weight: float, required: bool, phrases: list[Phrase]) -> Matcher:
+def literal_matcher(name: str, weight: float, required: bool, phrases: list[Phrase], window: int = WINDOW) -> Matcher:
     groups: dict[Word, dict[Word | None, list]] = {}
     for phrase in phrases:
         second = phrase[1] if len(phrase) > 1 else None
         groups.setdefault(phrase[0], {}).setdefault(second, []).append((phrase, frozenset(phrase)))
     frozen = {first: {second: tuple(g) for second, g in by_second.items()} for first, by_second in groups.items()}
-    return Matcher(name, weight, required, frozen, frozenset(groups))
+    return Matcher(name, weight, required, frozen, frozenset(groups), window)
 
 
 @dataclass(eq=False)
@@ -183,7 +185,7 @@ class AnswerIndex:
             for phrase, needed in (p for s in seconds for p in by_second[s]):
                 if not needed <= present:
                     continue
-                for used in self._occurrences(phrase):
+                for used in self._occurrences(phrase, m.window):
                     start, end = self.tokens[used[0]].start, self.tokens[used[-1]].end
                     hit = ConceptHit(m.name, self.text[start:end], start, end)
                     if not self._negated(used):
@@ -191,14 +193,14 @@ class AnswerIndex:
                     negated = negated or hit
         return None, negated
 
-    def _occurrences(self, phrase: Phrase):
+    def _occurrences(self, phrase: Phrase, window: int):
         """The token positions of each occurrence of the phrase, scanning left to right."""
         for first, width in self.positions[phrase[0]]:
             used, end = list(range(first, first + width)), first + width
             sentence = self.tokens[first].sentence
             for w in phrase[1:]:
                 nxt = next(((p, n) for p, n in self.positions[w]
-                            if end <= p <= end + MAX_GAP and self.content_before[p] - self.content_before[end] <= WINDOW
+                            if end <= p <= end + MAX_GAP and self.content_before[p] - self.content_before[end] <= window
                             and self.tokens[p].sentence == sentence), None)
                 if nxt is None:
                     break
