@@ -8,13 +8,13 @@ and neither architecture is "more potent" than the other.
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
+from tutor.demos.optim import Adam
 from tutor.demos.report import Plot, Progress, Report, Series, Table
 from tutor.errors import UsageError
 
@@ -62,32 +62,6 @@ class Result:
     time_lengths: list[int]
     loss_steps: list[int]
     stopped_early: bool
-
-
-class Adam:
-    """torch.optim.Adam's update, written out (Kingma & Ba 2015). The first torch.optim optimizer imports
-    torch._dynamo, which takes longer (1-2 s) than the training here; a test checks this one against it."""
-
-    def __init__(self, params, lr: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
-        self.params, self.lr, self.betas, self.eps, self.t = list(params), lr, betas, eps, 0
-        self.m = [torch.zeros_like(p) for p in self.params]  # running mean of the gradients
-        self.v = [torch.zeros_like(p) for p in self.params]  # running mean of their squares
-
-    def zero_grad(self) -> None:
-        for p in self.params:
-            p.grad = None
-
-    @torch.no_grad()
-    def step(self) -> None:
-        self.t += 1
-        b1, b2 = self.betas
-        for p, m, v in zip(self.params, self.m, self.v):
-            if p.grad is None:
-                continue
-            m.lerp_(p.grad, 1 - b1)  # m = b1 m + (1 - b1) g
-            v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)  # v = b2 v + (1 - b2) g^2
-            denom = (v.sqrt() / math.sqrt(1 - b2**self.t)).add_(self.eps)  # sqrt(v / (1 - b2^t)) + eps
-            p.addcdiv_(m, denom, value=-self.lr / (1 - b1**self.t))  # p -= lr m / (1 - b1^t) / denom
 
 
 def contains(x: torch.Tensor, motif: torch.Tensor) -> torch.Tensor:
