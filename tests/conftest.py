@@ -13,3 +13,17 @@ def tutor_home(tmp_path, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "80")
     return home
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread(request):
+    """Demo tests run torch on one thread, as the CLI does: the same seed then gives the same numbers."""
+    if not request.module.__name__.startswith("test_demo_"):
+        yield
+        return
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

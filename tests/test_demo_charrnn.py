@@ -7,18 +7,9 @@ import dataclasses
 import json
 
 import pytest
-import torch
 
 from tutor.demos import charrnn as demo
 from tutor.errors import UsageError
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)  # as the CLI does: the same seed gives the same numbers only with the same count
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")
