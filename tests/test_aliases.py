@@ -24,6 +24,8 @@ def test_expansions(alias, phrases):
     ("(a|b]", "']' closes a group opened with '('"),
     ("[a]", "alias '[a]' would match any answer: every word in it is optional"),
     ("", "empty alias"),
+    ("backprop[agation]", "'backprop[agation]' makes 'agation' an optional word, not an ending; "
+                          "write '(backprop|backpropagation)'"),
     ("(a|b|c|d) (a|b|c|d) (a|b|c|d) (a|b|c|d) (a|b|c|d)", "alias expands to more than 256 phrases; split it"),
 ])
 def test_malformed_aliases_say_what_is_wrong(alias, message):

@@ -37,6 +37,11 @@ def expand(alias: str, filler: Callable[[str], bool] | None = None) -> list[tupl
     tokens = _TOKEN.findall(alias)
     if not tokens:
         raise AliasSyntaxError("empty alias")
+    glued = re.search(r"(\w+)\[(\w+)\]", alias)
+    if glued:  # "backprop[agation]" reads as two words, not an optional ending
+        word, ending = glued.groups()
+        raise AliasSyntaxError(f"'{glued.group()}' makes '{ending}' an optional word, not an ending; "
+                               f"write '({word}|{word}{ending})'")
     options, pos = _sequence(tokens, 0, closer=None, filler=filler)
     while pos < len(tokens) and tokens[pos] == "|":  # top-level alternatives need no brackets
         more, pos = _sequence(tokens, pos + 1, closer=None, filler=filler)

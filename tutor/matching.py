@@ -44,11 +44,9 @@ class Word:
 
 
 @lru_cache(maxsize=None)
-def word(raw: str, compound: bool = False) -> Word:
-    """The one Word for `raw`; a compound made by joining two alias words is never fuzzy."""
+def word(raw: str) -> Word:
+    """The one Word for `raw`."""
     stem_ = stem(raw)
-    if compound:
-        return Word(raw, stem_, 0, 0)
     return Word(raw, stem_, allowed_edits(raw), allowed_edits(stem_))
 
 
@@ -70,10 +68,15 @@ class Matcher:
     window: int = WINDOW
 
 
-def _phrase(raw_words: list[str], joined: int = -1) -> Phrase:
+@lru_cache(maxsize=None)
+def _alias_words(part: str) -> tuple[str, ...]:
+    return tuple(words(part))
+
+
+def _phrase(raw_words: list[str]) -> Phrase:
     """Alias words as matched: filler words dropped (unless `Kept`, or nothing else is left)."""
-    kept = [(i, w) for i, w in enumerate(raw_words) if w not in STOPWORDS or isinstance(w, Kept)]
-    return tuple(word(str(w), i == joined) for i, w in kept or enumerate(raw_words))
+    kept = [w for w in raw_words if w not in STOPWORDS or isinstance(w, Kept)]
+    return tuple(word(str(w)) for w in kept or raw_words)
 
 
 def matcher(name: str, weight: float, required: bool, aliases: tuple[str, ...], window: int = WINDOW) -> Matcher:
@@ -81,14 +84,9 @@ def matcher(name: str, weight: float, required: bool, aliases: tuple[str, ...], 
     phrases: dict[Phrase, None] = {}
     for alias in aliases:
         for expansion in expand(alias, filler=STOPWORDS.__contains__):
-            raw = [Kept(w) if isinstance(part, Kept) else w for part in expansion for w in words(part)]
-            if not raw:
-                continue
-            phrases[_phrase(raw)] = None
-            for i in range(len(raw) - 1):  # "back propagation" also matches "backpropagation"
-                joined = raw[i] + raw[i + 1]
-                if len(stem(joined)) > len(raw[i]):  # "cell fully" -> stem "cell" would drop a word
-                    phrases[_phrase(raw[:i] + [joined] + raw[i + 2:], joined=i)] = None
+            raw = [Kept(w) if isinstance(part, Kept) else w for part in expansion for w in _alias_words(part)]
+            if raw:
+                phrases[_phrase(raw)] = None
     return literal_matcher(name, weight, required, list(phrases), window)
 
 
@@ -153,8 +151,7 @@ class AnswerIndex:
             word_ = token.word
             if token.stem in by_stem:
                 at.setdefault(token.stem, []).append((i, 1))
-            # "back propagation" and "back-propagation" as one word too (not across punctuation)
-            if i + 1 < len(tokens) and self.text[token.end:tokens[i + 1].start].strip(" -") == "":
+            if i + 1 < len(tokens) and self.text[token.end:tokens[i + 1].start] == "-":  # "3-D" is also "3d"
                 joined = stem(word_ + tokens[i + 1].word)
                 if joined in by_stem:
                     at.setdefault(joined, []).append((i, 2))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import NamedTuple
 
 import snowballstemmer  # uses PyStemmer's C implementation when it is installed
+from rapidfuzz.distance import OSA
 
 _stemmer = snowballstemmer.stemmer("english")
 _stems: dict[str, str] = {}
@@ -39,6 +41,18 @@ _TOKENS = re.compile(r"\d+(?:\.\d+)+|[^\W_]+(?:_[^\W_]+)*|\.{2,}|[.,;:!?()…]")
 _CLAUSE_MARKS = frozenset(".,;:!?()…")  # ... and runs of dots ("x1..xT"): a pause, not a sentence end
 _SENTENCE_MARKS = frozenset(".;!?")  # a colon introduces, it does not end
 _ACRONYM_PLURALS = {"grus": "gru", "relus": "relu", "gpus": "gpu"}
+# Words written joined, hyphenated or apart ("backpropagation", "back-propagation", "back propagation"):
+# always split, in answers and aliases alike, so that every spelling is the same two words.
+COMPOUNDS = {joined: tuple(parts.split()) for joined, parts in (
+    ("backpropagation", "back propagation"), ("backprop", "back prop"), ("feedforward", "feed forward"),
+    ("timestep", "time step"), ("timesteps", "time steps"), ("dataset", "data set"), ("datasets", "data sets"),
+    ("hyperparameter", "hyper parameter"), ("hyperparameters", "hyper parameters"), ("minibatch", "mini batch"),
+    ("minibatches", "mini batches"), ("nonlinearity", "non linearity"), ("nonlinear", "non linear"),
+    ("multilayer", "multi layer"), ("bidirectional", "bi directional"), ("lookback", "look back"),
+    ("subword", "sub word"), ("subwords", "sub words"), ("finetune", "fine tune"), ("finetuning", "fine tuning"),
+    ("layernorm", "layer norm"), ("batchnorm", "batch norm"), ("multihead", "multi head"),
+    ("checkpoint", "check point"), ("encoderdecoder", "encoder decoder"),
+)}
 
 
 def normalise(text: str) -> str:
@@ -48,6 +62,17 @@ def normalise(text: str) -> str:
     for pattern, replacement in _CONTRACTIONS:
         text = pattern.sub(replacement, text)
     return text
+
+
+@lru_cache(maxsize=4096)
+def _compound_typo(word: str) -> tuple[str, ...] | None:
+    """The parts of the compound `word` misspells ("backpropogation"), if any: within two edits, same first letter."""
+    if len(word) < 9 or not word.isalpha():
+        return None
+    for joined, parts in COMPOUNDS.items():
+        if joined[0] == word[0] and abs(len(joined) - len(word)) <= 2 and OSA.distance(joined, word, score_cutoff=2) <= 2:
+            return parts
+    return None
 
 
 def stem(word: str) -> str:
@@ -87,7 +112,8 @@ def tokenise(text: str) -> tuple[str, list[Token]]:
         elif cue >= 0 and cue == len(tokens) - 1 and piece in _NOT_A_NEGATION_AFTER:
             cue = -1
         start, end = m.span()
-        append(Token(piece, stems.get(piece) or stem(piece), start, end, cue, sentence))
+        for part in COMPOUNDS.get(piece) or _compound_typo(piece) or (piece,):
+            append(Token(part, stems.get(part) or stem(part), start, end, cue, sentence))
         if piece in NEGATIONS:
             cue = len(tokens) - 1
     return norm, tokens
@@ -95,4 +121,5 @@ def tokenise(text: str) -> tuple[str, list[Token]]:
 
 def words(text: str) -> list[str]:
     """The plain words of `text` (normalised, no punctuation), as used for alias phrases."""
-    return [w for w in (m.group() for m in _TOKENS.finditer(normalise(text))) if w not in _CLAUSE_MARKS and w[0] != "."]
+    pieces = (m.group() for m in _TOKENS.finditer(normalise(text)))
+    return [part for w in pieces if w not in _CLAUSE_MARKS and w[0] != "." for part in COMPOUNDS.get(w, (w,))]
