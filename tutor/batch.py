@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from tutor.errors import UsageError
-from tutor.grading import grade, grade_reference
+from tutor.grading import grade, grade_reference, prepare
 from tutor.model import Question
 
 TEXT_FIELDS = ("answer", "reference", "question")  # read, not echoed
@@ -56,8 +56,11 @@ def grade_rows(rows: Iterator[tuple[int, dict | str]], lookup: Callable[[str], Q
     if workers == 1 or len(rows) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(_grade_one, rows)
         return
-    if any(isinstance(r, dict) and "id" in r for _, r in rows):
-        lookup(next(r["id"] for _, r in rows if isinstance(r, dict) and "id" in r and isinstance(r["id"], str)))
+    for qid in {r["id"] for _, r in rows if isinstance(r, dict) and isinstance(r.get("id"), str)}:
+        try:  # compiled once here, shared by the forked workers
+            prepare(lookup(qid))
+        except UsageError:
+            pass  # an unknown id: its rows report it
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         yield from pool.map(_grade_one, rows, chunksize=max(1, len(rows) // (workers * 4)))

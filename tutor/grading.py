@@ -37,10 +37,15 @@ def grade(answer: str, question: Question) -> GradeResult:
     """Grade `answer` against a bank question's concepts (or its model answer when it has none)."""
     if not question.concepts:
         return grade_reference(answer, question.answer, question.text)
+    return _grade(answer, prepare(question))
+
+
+def prepare(question: Question) -> MatcherSet:
+    """The question's concepts compiled for matching (once per process; `grade` calls it)."""
     entry = _by_question.get(id(question))
     if entry is None or entry[0] is not question:  # hashing every concept per call would cost more than grading
         entry = _by_question[id(question)] = (question, _compile(question.concepts, question.misconceptions))
-    return _grade(answer, entry[1])
+    return entry[1]
 
 
 _by_question: dict[int, tuple[Question, MatcherSet]] = {}
