@@ -12,7 +12,7 @@ MARKERS = "●+×◆▲■*#"
 def _fmt(value: float, log: bool) -> str:
     if log:
         return f"1e{value:+.0f}" if value == round(value) else f"{10 ** value:.0e}"
-    return f"{value:.3g}"
+    return f"{value:.0f}" if value == round(value) and abs(value) < 1e7 else f"{value:.3g}"
 
 
 def draw(plot: Plot, width: int = 72, height: int = 12) -> list[str]:

@@ -1,6 +1,6 @@
 """Exploding gradients in a tanh RNN, and what gradient-norm clipping does about them.
 
-(a) The gradient reaching back T steps grows or shrinks geometrically with the recurrent gain g;
+(a) the gradient reaching back T steps shrinks or grows geometrically with the gain of W_hh;
 (b) `clip_grad_norm_` rescales a huge gradient to the threshold and keeps its direction;
 (c) from an exploding init, SGD without clipping stays at chance on a delayed-recall task, with clipping it learns.
 """
@@ -19,7 +19,7 @@ from tutor.demos.report import Plot, Progress, Report, Series, Table
 # Names used in the shape comments:
 #   T time steps, B sequences, D input features, H hidden units, A symbols, V = A + 2 input tokens.
 # (a) runs in float64 (float32 underflows to 0 within a few steps at small gains): h_t = tanh(W_xh x_t +
-#   W_hh h_{t-1} + b) with W_hh = g Q, Q orthogonal, so every singular value of W_hh is g; the loss reads
+#   W_hh h_{t-1} + b) with W_hh = gain * Q, Q orthogonal, so every singular value of W_hh is the gain; the loss reads
 #   the last step only, L = sum over the batch of v . h_T, and ratio = ||dL/dh_1|| / ||dL/dh_T||.
 # (c) the delayed-recall task, A=8, delay 3 (blank '_' = 8, marker '!' = 9):
 #   input   5 _ _ _ !        tokens 5 8 8 8 9
@@ -29,7 +29,7 @@ from tutor.demos.report import Plot, Progress, Report, Series, Table
 @dataclass
 class Config:
     seed: int = 0
-    gains: tuple[float, ...] = (0.5, 1.0, 1.5, 2.0, 3.0)  # g: W_hh = g * orthogonal
+    gains: tuple[float, ...] = (0.5, 1.0, 1.5, 2.0, 3.0)  # W_hh = gain * orthogonal, in (a)
     length: int = 100  # T for the gradient norms in (a)
     hidden: int = 64  # H, in (a) and (c)
     batch: int = 16  # B in (a); norms are taken over the whole batch
@@ -62,8 +62,8 @@ class Result:
     symbols: int
     lr: float
     chance: float  # ln A: the cross-entropy of a guess
-    # two: name, clipped, losses and grad_norms (before clipping) per update, final_loss (mean of the last
-    # 20 updates), max_norm (the largest gradient norm seen)
+    # two: name, clipped, losses and grad_norms (||g|| before clipping) per update, final_loss (mean of the
+    # last 20 updates), max_norm (the largest ||g|| seen)
     runs: list[dict]
     stopped_early: bool  # Ctrl-C during (c)
 
@@ -77,11 +77,11 @@ def orthogonal(H: int, dtype: torch.dtype) -> torch.Tensor:
     return nn.init.orthogonal_(torch.empty(H, H, dtype=dtype))  # (H, H) every singular value is 1
 
 
-def norms_through_time(g: float, x: torch.Tensor, W_xh: torch.Tensor, b: torch.Tensor, v: torch.Tensor
+def norms_through_time(gain: float, x: torch.Tensor, W_xh: torch.Tensor, b: torch.Tensor, v: torch.Tensor
                        ) -> tuple[list[float], list[torch.Tensor]]:
-    """||dL/dh_t|| / ||dL/dh_T|| for t = 1..T with W_hh = g Q; also the parameters [W_xh, W_hh, b] with their .grad."""
+    """||dL/dh_t|| / ||dL/dh_T|| for t = 1..T with W_hh = gain * Q; also [W_xh, W_hh, b], holding their .grad."""
     H = W_xh.shape[0]
-    W_hh = (g * orthogonal(H, x.dtype)).requires_grad_()  # (H, H)
+    W_hh = (gain * orthogonal(H, x.dtype)).requires_grad_()  # (H, H)
     params = [W_xh.detach().clone().requires_grad_(), W_hh, b.detach().clone().requires_grad_()]
     h = torch.zeros(x.shape[1], H, dtype=x.dtype)  # (B, H) h_0
     hs = []
@@ -137,7 +137,7 @@ def train(cfg: Config, progress: Progress | None) -> tuple[list[dict], bool]:
         {"name": f"SGD, clipped at {cfg.threshold:g}", "clipped": True, "model": copy.deepcopy(model)},
     ]
     for r in runs:
-        r["opt"] = torch.optim.SGD(r["model"].parameters(), lr=cfg.lr)
+        r["params"] = list(r["model"].parameters())
         r["losses"], r["grad_norms"] = [], []
     gen = torch.Generator().manual_seed(cfg.seed)
     stopped_early = False
@@ -146,11 +146,14 @@ def train(cfg: Config, progress: Progress | None) -> tuple[list[dict], bool]:
             tokens, symbol = make_batch(cfg.train_batch, cfg.delay, cfg.symbols, gen)  # (B, T + 2), (B,)
             for r in runs:
                 loss = nn.functional.cross_entropy(r["model"](tokens), symbol)
-                r["opt"].zero_grad(set_to_none=True)
+                for p in r["params"]:
+                    p.grad = None
                 loss.backward()
                 limit = cfg.threshold if r["clipped"] else math.inf  # inf: measure the norm, change nothing
-                norm = nn.utils.clip_grad_norm_(r["model"].parameters(), limit)
-                r["opt"].step()
+                norm = nn.utils.clip_grad_norm_(r["params"], limit)
+                with torch.no_grad():
+                    for p in r["params"]:
+                        p -= cfg.lr * p.grad  # plain SGD (torch.optim would import torch._dynamo: ~2 s)
                 r["losses"].append(finite(loss.item()))
                 r["grad_norms"].append(finite(norm.item()))
             if progress and step % 10 == 0:
@@ -192,27 +195,26 @@ def run(cfg: Config, progress: Progress | None = None) -> Result:
 def report(result: Result) -> Report:
     r = result
     gains = Table(
-        title=(f"(a) tanh RNN, W_hh = g * orthogonal (every singular value g), H={r.hidden}, loss on step "
-               f"T={r.length} only, float64: ratio = ||dL/dh_1|| / ||dL/dh_T||"),
-        columns=["gain g", "ratio", "per step"],
+        title=f"(a) tanh RNN, W_hh = gain * orthogonal, H={r.hidden}, loss on step T={r.length} only, float64",
+        columns=["gain", "||dL/dh_1|| / ||dL/dh_T||", "per step"],
         rows=[[f"{g:g}", f"{ratio:.1e}", f"{per:.3f}"] for g, ratio, per in zip(r.gains, r.ratios, r.per_step)],
     )
     clip = Table(
-        title=f"(b) clip_grad_norm_(params, max_norm={r.threshold:g}) on the g={r.gains[-1]:g} RNN's gradient",
+        title=f"(b) clip_grad_norm_(params, max_norm={r.threshold:g}) on the gain-{r.gains[-1]:g} RNN's gradient",
         columns=["norm before", "norm after", "cosine(before, after)"],
         rows=[[f"{r.clip_before:.2e}", f"{r.clip_after:.6f}", f"{r.clip_cosine:.6f}"]],
     )
     training = Table(
-        title=(f"(c) delayed recall (1 of {r.symbols} symbols, {r.delay} blank steps), tanh RNN from g={r.gain:g}, "
-               f"SGD lr {r.lr:g}; chance = ln {r.symbols} = {r.chance:.3f}"),
-        columns=["run", "updates", "loss (last 20)", "largest gradient norm"],
-        rows=[[run["name"], len(run["losses"]), f"{run['final_loss']:.3f}", f"{run['max_norm']:.1f}"]
-              for run in r.runs],
+        title=(f"(c) recall 1 of {r.symbols} symbols after {r.delay} blank steps: tanh RNN from gain {r.gain:g}, "
+               f"SGD lr {r.lr:g}, chance ln {r.symbols} = {r.chance:.3f}"),
+        columns=["run", "updates", "loss (last 20)", "largest ||g||", f"||g|| > {r.threshold:g}"],
+        rows=[[run["name"], len(run["losses"]), f"{run['final_loss']:.3f}", f"{run['max_norm']:.1f}",
+               f"{sum(n > r.threshold for n in run['grad_norms'])} updates"] for run in r.runs],
     )
     steps = [float(t) for t in range(1, r.length + 1)]
     through_time = Plot(
         title="(a) Gradient norm reaching step t, relative to the last step",
-        series=[Series(f"g = {g:g}", steps, norms) for g, norms in zip(r.gains, r.norms)],
+        series=[Series(f"gain {g:g}", steps, norms) for g, norms in zip(r.gains, r.norms)],
         x_label="time step t", y_label="||dL/dh_t|| / ||dL/dh_T||", log_y=True,
     )
     losses = Plot(
@@ -223,12 +225,12 @@ def report(result: Result) -> Report:
     )
     unclipped, clipped = r.runs
     lesson = (
-        f"Through {r.length - 1} steps of a tanh RNN the gradient is scaled by {r.ratios[0]:.0e} at g={r.gains[0]:g} "
-        f"and by {r.ratios[-1]:.0e} at g={r.gains[-1]:g}; clipping rescales g <- g * threshold/||g|| when ||g|| > "
-        f"threshold (here {r.clip_before:.1e} to {r.clip_after:g}, cosine {r.clip_cosine:.3f}), and with it SGD "
-        f"from g={r.gain:g} reached loss {clipped['final_loss']:.3f}, while without it gradient norms up to "
-        f"{unclipped['max_norm']:.0f} kept the loss at {unclipped['final_loss']:.2f} (chance ln {r.symbols} = "
-        f"{r.chance:.2f}). Clipping only ever shrinks a gradient, so it cannot bring back one that has vanished "
-        f"to {r.ratios[0]:.0e}."
+        f"Through {r.length - 1} steps of a tanh RNN the gradient is scaled by {r.ratios[0]:.0e} at gain "
+        f"{r.gains[0]:g} and by {r.ratios[-1]:.0e} at gain {r.gains[-1]:g}; clipping rescales g <- g * "
+        f"threshold/||g|| when ||g|| > threshold (here {r.clip_before:.1e} to {r.clip_after:g}, cosine "
+        f"{r.clip_cosine:.3f}), and with it SGD from gain {r.gain:g} reached loss {clipped['final_loss']:.3f}, while "
+        f"unclipped steps with ||g|| up to {unclipped['max_norm']:.0f} kept the loss at "
+        f"{unclipped['final_loss']:.2f} (chance {r.chance:.2f}). Clipping only ever shrinks a gradient, so it "
+        f"cannot bring back one that has vanished to {r.ratios[0]:.0e}."
     )
     return Report(lesson=lesson, tables=[gains, clip, training], plots=[through_time, losses])
