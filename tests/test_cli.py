@@ -103,3 +103,16 @@ def test_import_of_the_cli_does_not_import_torch():
 
     code = "import sys, tutor.cli; sys.exit(3 if 'torch' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+def test_the_bank_cache_follows_every_edit_and_survives_a_broken_cache(tmp_path, tutor_home):
+    import os
+
+    path = write(tmp_path, VALID.replace("What is gradient clipping?", "First wording?"))
+    assert "First wording?" in tutor("show", "sample", "--content", str(tmp_path)).stdout
+    path.write_text(VALID.replace("What is gradient clipping?", "Second wording?"), encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert "Second wording?" in tutor("show", "sample", "--content", str(tmp_path)).stdout
+    for cache in (tutor_home / "cache").glob("content-*.pickle"):
+        cache.write_bytes(b"not a pickle")
+    assert "Second wording?" in tutor("show", "sample", "--content", str(tmp_path)).stdout

@@ -37,13 +37,20 @@ def console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, emoji=False)
 
 
-def load_questions(content: list[Path] | None, base: Path | None = None):
-    """The bundled bank (or `base`) plus the extra content folders; raises ContentError."""
-    from tutor import content as bank
+def load_questions(content: list[Path] | None):
+    """The bundled bank plus the extra content folders (cached while no file changes); raises ContentError."""
+    from tutor.content_cache import cached
     from tutor.demos import DEMOS
-    from tutor.paths import bundled_content, extra_content
+    from tutor.paths import bundled_content, data_home, extra_content
 
-    return bank.load([base or bundled_content(), *extra_content(content)], known_demos=set(DEMOS))
+    folders = [bundled_content(), *extra_content(content)]
+
+    def load():
+        from tutor import content as bank
+
+        return bank.load(folders, known_demos=set(DEMOS))
+
+    return cached(folders, data_home() / "cache", load)
 
 
 def open_store(home: Path | None):
