@@ -34,13 +34,13 @@ def _demo(name: str, module: str, title: str, topic: str, seconds: float) -> tup
 
 
 DEMOS: dict[str, DemoInfo] = dict([
-    _demo("shapes", "shapes", "Input, output and state shapes of nn.RNN, nn.LSTM and nn.GRU", "rnn-basics", 2.0),
-    _demo("rnn-types", "rnn_types", "One-to-one, one-to-many, many-to-one and both many-to-many", "rnn-basics", 2.0),
-    _demo("unroll", "unroll", "An RNN is a feed-forward net unrolled in time with tied weights", "rnn-basics", 2.0),
-    _demo("bptt", "bptt", "Backpropagation through time by hand, checked against autograd", "gradients", 2.0),
-    _demo("vanishing", "vanishing", "Gradient norm through time: tanh, sigmoid and LSTM cells", "gradients", 2.5),
+    _demo("shapes", "shapes", "Input, output and state shapes of nn.RNN, nn.LSTM and nn.GRU", "rnn-basics", 4.0),
+    _demo("rnn-types", "rnn_types", "One-to-one, one-to-many, many-to-one and both many-to-many", "rnn-basics", 4.0),
+    _demo("unroll", "unroll", "An RNN is a feed-forward net unrolled in time with tied weights", "rnn-basics", 4.0),
+    _demo("bptt", "bptt", "Backpropagation through time by hand, checked against autograd", "gradients", 3.5),
+    _demo("vanishing", "vanishing", "Gradient norm through time: tanh, sigmoid and LSTM cells", "gradients", 3.5),
     _demo("exploding", "exploding", "Exploding gradients over recurrent gains, and what clipping does", "gradients", 7.0),
-    _demo("copy", "copy", "Remembering across a delay: tanh RNN vs LSTM on the copy task", "gated-cells", 29.0),
+    _demo("copy", "copy", "Remembering across a delay: tanh RNN vs LSTM on the copy task", "gated-cells", 30.0),
     _demo("charrnn", "charrnn", "A character-level LSTM learns (memorises) a paragraph, then writes", "sequence-models", 8.0),
     _demo("timeseries", "timeseries", "MLP on a window vs RNN on a series with old dependencies", "rnn-basics", 8.0),
     _demo("cnn-vs-rnn", "cnn_vs_rnn", "A 1-D CNN and an RNN on one sequence task: size, speed, any length", "convolution", 8.0),
