@@ -40,7 +40,7 @@ DEMOS: dict[str, DemoInfo] = dict([
     _demo("bptt", "bptt", "Backpropagation through time by hand, checked against autograd", "gradients", 3.5),
     _demo("vanishing", "vanishing", "Gradient norm through time: tanh, sigmoid and LSTM cells", "gradients", 3.5),
     _demo("exploding", "exploding", "Exploding gradients over recurrent gains, and what clipping does", "gradients", 7.0),
-    _demo("copy", "copy", "Remembering across a delay: tanh RNN vs LSTM on the copy task", "gated-cells", 30.0),
+    _demo("copy", "copy", "Remembering across a delay: tanh RNN vs LSTM on the copy task", "gated-cells", 25.0),
     _demo("charrnn", "charrnn", "A character-level LSTM learns (memorises) a paragraph, then writes", "sequence-models", 8.0),
     _demo("timeseries", "timeseries", "MLP on a window vs RNN on a series with old dependencies", "rnn-basics", 8.0),
     _demo("cnn-vs-rnn", "cnn_vs_rnn", "A 1-D CNN and an RNN on one sequence task: size, speed, any length", "convolution", 8.0),
