@@ -6,7 +6,7 @@ optimisation only: any problem reading or writing it means loading from the file
 
 from __future__ import annotations
 
-import hashlib
+import os
 import pickle
 from collections.abc import Callable
 from pathlib import Path
@@ -20,19 +20,19 @@ def cached(folders: list[Path], cache_dir: Path | None, load: Callable[[], list[
     if cache_dir is None:
         return load()
     key = _key(folders)
-    path = cache_dir / f"content-{key}.pickle"
+    path = cache_dir / "content.pickle"
     try:
         with path.open("rb") as f:
-            return pickle.load(f)
+            stored_key, questions = pickle.load(f)
+        if stored_key == key:
+            return questions
     except Exception:  # missing, unreadable or from another version: load afresh
         pass
     questions = load()
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        for old in cache_dir.glob("content-*.pickle"):
-            old.unlink(missing_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps(questions))
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps((key, questions)))
         tmp.replace(path)  # atomic: a reader sees the whole file or none
     except OSError:
         pass
@@ -40,10 +40,11 @@ def cached(folders: list[Path], cache_dir: Path | None, load: Callable[[], list[
 
 
 def _key(folders: list[Path]) -> str:
-    digest = hashlib.sha256(__version__.encode())
+    """Every file's path, size and modification time, and tutor's version: compared whole, not hashed."""
+    parts = [__version__]
     for folder in folders:
-        digest.update(str(folder.resolve()).encode())
+        parts.append(str(folder.resolve()))
         for path in sorted(folder.rglob("*.md")) if folder.is_dir() else ():
             stat = path.stat()
-            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()[:24]
+            parts.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return "\n".join(parts)

@@ -9,39 +9,37 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from tutor.demos.report import Report
 from tutor.model import GradeResult, Question, Verdict
-from tutor.plot import MARKERS, draw
 
 VERDICT_STYLE = {Verdict.CORRECT: "bold green", Verdict.PARTIAL: "bold yellow", Verdict.INCORRECT: "bold red"}
 SERIES_STYLES = ("cyan", "magenta", "green", "yellow", "blue", "red", "bright_cyan", "bright_magenta")
 
 
-def question_table(questions: list[Question], due: dict[str, int] | None = None, width: int = 80) -> Table:
-    """`tutor list`: questions in learning order under their topic; the caption counts what is due."""
-    from rich import box
+def question_table(questions: list[Question], due: dict[str, int] | None = None, width: int = 80) -> Text:
+    """`tutor list`: questions in learning order under their topic; the last line counts what is due.
 
-    table = Table(title=f"{len(questions)} questions", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    id_width = max([len(q.id) + 2 for q in questions] + [len(q.topic) + 10 for q in questions] + [2])
+    Plain aligned lines rather than a Rich Table: a table's layout pass would cost more than the rest."""
+    id_width = max([len(q.id) for q in questions] + [2])
     demo_width = max([len(q.demo) for q in questions] + [4])
-    # Rich does not shrink a no-wrap column, so the question gets exactly the width the others leave.
-    question_width = max(10, width - id_width - demo_width - 3 - 10)
-    table.add_column("id", no_wrap=True, min_width=id_width)
-    table.add_column("question", no_wrap=True, overflow="ellipsis", width=question_width)
-    table.add_column("lvl", justify="right", min_width=3)
-    table.add_column("demo", no_wrap=True, min_width=demo_width)
+    question_width = width - 2 - id_width - 2 - 2 - 3 - 2 - demo_width - 1  # what the other columns leave
+    shown = question_width >= 10  # on a very narrow terminal the title gives way (`tutor show` has it)
+    head = f"  {'id':<{id_width}}  " + (f"{'question':<{question_width}}  " if shown else "")
+    out = Text(f"{len(questions)} questions\n", style="bold")
+    out.append(f"{head}lvl  {'demo':<{demo_width}}\n", style="dim")
     topic = None
     for q in questions:
         if q.topic != topic:
             topic = q.topic
             count = sum(1 for other in questions if other.topic == topic)
             waiting = f", {due[topic]} due" if due and due.get(topic) else ""
-            table.add_row(Text(f"{topic} ({count}{waiting})", style="bold cyan"), end_section=False)
-        table.add_row("  " + q.id, q.title, str(q.difficulty), q.demo)
+            out.append(f"{topic} ({count}{waiting})\n", style="bold cyan")
+        title = q.title if len(q.title) <= question_width else q.title[:question_width - 1] + "…"
+        column = f"{title:<{question_width}}  " if shown else ""
+        out.append(f"  {q.id:<{id_width}}  {column}{q.difficulty:>3}  {q.demo}\n")
     if due and any(due.values()):
-        table.caption = f"{sum(due.values())} due now: tutor review"
-        table.caption_justify = "left"
-    return table
+        out.append(f"{sum(due.values())} due now: tutor review\n", style="bold")
+    out.rstrip()
+    return out
 
 
 def question_view(q: Question) -> RenderableType:
@@ -102,8 +100,10 @@ def grade_view(result: GradeResult) -> RenderableType:
     return Group(*lines)
 
 
-def demo_report(report: Report, width: int) -> RenderableType:
-    """A demo's tables, plots (markers coloured per series) and lesson."""
+def demo_report(report, width: int) -> RenderableType:
+    """A demo's tables, plots (markers coloured per series) and lesson (a tutor.demos.report.Report)."""
+    from tutor.plot import MARKERS, draw
+
     parts: list[RenderableType] = []
     for spec in report.tables:
         table = Table(title=spec.title, title_justify="left")
