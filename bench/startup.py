@@ -40,14 +40,22 @@ app()
 '''
 
 
-def median_seconds(command: list[str], runs: int, env: dict) -> float:
-    subprocess.run(command, capture_output=True, env=env, check=True)  # warm the file cache
-    times = []
+def seconds(command: list[str], env: dict) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, capture_output=True, env=env, check=True)
+    return time.perf_counter() - start
+
+
+def medians(commands: dict[str, list[str]], runs: int, env: dict) -> dict[str, float]:
+    """Median time of each command, run in turns (one of each per round) so that a slow spell of the
+    machine weighs on all of them alike."""
+    for command in commands.values():
+        seconds(command, env)  # warm the file cache (and tutor's question-bank cache)
+    times: dict[str, list[float]] = {label: [] for label in commands}
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, capture_output=True, env=env, check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for label, command in commands.items():
+            times[label].append(seconds(command, env))
+    return {label: statistics.median(t) for label, t in times.items()}
 
 
 def main() -> None:
@@ -58,15 +66,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         floor_app = Path(folder) / "minimal_typer_app.py"
         floor_app.write_text(MINIMAL_APP)
-        floor = median_seconds([sys.executable, str(floor_app), "--help"], args.runs, env)
-        cases = {"tutor --help": ["--help"], "tutor list": ["list"]}
-        print(f"{platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
-              f"median of {args.runs} runs, whole process")
-        print(f"{'minimal Typer app --help':<28} {floor * 1000:7.0f} ms   1.00x")
-        for label, argv in cases.items():
-            seconds = median_seconds([sys.executable, "-m", "tutor", *argv], args.runs, env)
-            print(f"{label:<28} {seconds * 1000:7.0f} ms   {seconds / floor:.2f}x")
-
+        commands = {"minimal Typer app --help": [sys.executable, str(floor_app), "--help"],
+                    "tutor --help": [sys.executable, "-m", "tutor", "--help"],
+                    "tutor list": [sys.executable, "-m", "tutor", "list"]}
+        results = medians(commands, args.runs, env)
+    floor = results["minimal Typer app --help"]
+    print(f"{platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
+          f"median of {args.runs} rounds, whole process, commands taking turns")
+    for label, value in results.items():
+        print(f"{label:<28} {value * 1000:7.0f} ms   {value / floor:.2f}x")
 
 if __name__ == "__main__":
     main()
