@@ -6,6 +6,7 @@ so `tutor --help` costs little more than Typer and Rich themselves.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -207,7 +208,7 @@ def _grade_batch(path: Path, out: Path | None, content: list[Path] | None) -> in
         sink = out.open("w", encoding="utf-8") if out else sys.stdout
     except OSError as exc:
         raise UsageError(f"cannot write {out}: {exc.strerror}") from exc
-    with sink if out else _nullcontext():
+    with sink if out else contextlib.nullcontext():
         for row in grade_rows(read_rows(path), lookup):
             failed += "error" in row
             sink.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -215,11 +216,6 @@ def _grade_batch(path: Path, out: Path | None, content: list[Path] | None) -> in
         console(stderr=True).print(f"{failed} row{'s' * (failed != 1)} could not be graded", markup=False)
     return 1 if failed else 0
 
-
-def _nullcontext():
-    import contextlib
-
-    return contextlib.nullcontext()
 
 
 from tutor import cli_demo, cli_learn  # noqa: E402,F401  (they register their commands on `app`)

@@ -16,9 +16,9 @@ from typing import Protocol
 
 from tutor.grading import grade
 from tutor.model import GradeResult, Question, Rating, Verdict
+from tutor.scheduling import LEARNING, RELEARNING
 
 LEARN_AHEAD = timedelta(minutes=20)  # a failed card due within this comes back in the same session
-LEARNING_STATES = (1, 3)  # fsrs State.Learning, State.Relearning
 COMMANDS = ("skip", "hint", "quit", "undo")
 
 
@@ -132,7 +132,7 @@ class Session:
             self.on_record(outcome)
         if self.relearn and rating is Rating.AGAIN:
             card = self.store.card(question.id)
-            if card is not None and card.state in LEARNING_STATES and card.due <= now + LEARN_AHEAD:
+            if card is not None and card.state in (LEARNING, RELEARNING) and card.due <= now + LEARN_AHEAD:
                 self._learning.append((card.due, question))
 
     def _undo_last(self, current: Question) -> None:

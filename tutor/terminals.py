@@ -16,6 +16,7 @@ from rich.console import Console
 from tutor import ui
 from tutor.errors import UsageError
 from tutor.model import GradeResult, Question, Rating
+from tutor.session import COMMANDS
 
 RATING_PROMPT = "Rate it: 1 Again  2 Hard  3 Good  4 Easy  (Enter = {label}) "
 ANSWER_HELP = "Type your answer; Enter on an empty line submits. Or: hint, skip, undo, quit."
@@ -64,7 +65,7 @@ class InteractiveTerminal(ScreenTerminal):
                     if lines:
                         return "\n".join(lines)
                     continue
-                if not lines and line.strip().lower() in ("hint", "skip", "undo", "quit"):
+                if not lines and line.strip().lower() in COMMANDS:
                     return line
                 lines.append(line)
         except EOFError:
