@@ -2,7 +2,12 @@
 
 import pytest
 
-from tutor.aliases import AliasSyntaxError, expand
+from tutor.aliases import AliasSyntaxError, _product, parse
+
+
+def expand(alias: str) -> list[tuple[str, ...]]:
+    """Every word sequence the alias stands for."""
+    return list(dict.fromkeys(p for sequence in parse(alias) for p in _product(sequence)))
 
 
 @pytest.mark.parametrize("alias, phrases", [
@@ -26,9 +31,16 @@ def test_expansions(alias, phrases):
     ("", "empty alias"),
     ("backprop[agation]", "'backprop[agation]' makes 'agation' an optional word, not an ending; "
                           "write '(backprop|backpropagation)'"),
-    ("(a|b|c|d) (a|b|c|d) (a|b|c|d) (a|b|c|d) (a|b|c|d)", "alias expands to more than 256 phrases; split it"),
+    ("((a|b|c|d) (a|b|c|d) (a|b|c|d) (a|b|c|d) (a|b|c|d))", "a group expands to more than 256 phrases; split it"),
 ])
 def test_malformed_aliases_say_what_is_wrong(alias, message):
     with pytest.raises(AliasSyntaxError) as info:
         expand(alias)
     assert str(info.value) == message
+
+
+def test_an_alias_is_parsed_into_slots_not_expanded():
+    assert parse("(clip|rescale) [the] gradient|cap it") == [
+        [[("clip",), ("rescale",)], [("the",), ()], [("gradient",)]], [[("cap",)], [("it",)]]]
+    many = " ".join(["(a|b|c|d)"] * 12)  # 4^12 phrases: fine, since they are never listed
+    assert len(parse(many)[0]) == 12

@@ -1,4 +1,4 @@
-"""The alias syntax authors write for concepts and misconceptions, expanded into plain phrases.
+"""The alias syntax authors write for concepts and misconceptions, parsed into slots.
 
     gradient clipping              the words in this order (other words may stand between them)
     (clip|rescale|cap) gradient    one of the alternatives; an alternative may be several words
@@ -7,6 +7,10 @@
     unroll|unfold                  alternatives at the top level need no brackets
 
 Case, hyphens and word endings never need spelling out: words are compared by stem.
+
+An alias parses into sequences (its top-level alternatives) of slots; a slot is the list of word
+sequences that may fill it, with `()` when it may stay empty. The grader matches slots one after
+another, so an alias of many groups costs no more than its length: it is never expanded.
 """
 
 from __future__ import annotations
@@ -15,9 +19,13 @@ import itertools
 import re
 from collections.abc import Callable
 
-MAX_PHRASES = 256  # per alias: more is a sign of a pattern that should be split
+MAX_GROUP_PHRASES = 256  # per group: more is a sign of a pattern that should be split
 
 _TOKEN = re.compile(r"\(|\)|\[|\]|\||[^\s()\[\]|]+")
+_SYNTAX = frozenset("()[]|")
+
+Slot = list[tuple[str, ...]]
+Sequence = list[Slot]
 
 
 class AliasSyntaxError(ValueError):
@@ -29,8 +37,8 @@ class Kept(str):
     dropped like other filler words, or the group would silently become optional."""
 
 
-def expand(alias: str, filler: Callable[[str], bool] | None = None) -> list[tuple[str, ...]]:
-    """All the word sequences an alias stands for, e.g. "(a|b) [c] d" -> a d, a c d, b d, b c d.
+def parse(alias: str, filler: Callable[[str], bool] | None = None) -> list[Sequence]:
+    """The alias's top-level alternatives, each a list of slots: "(a|b) [c] d" -> [[a, b], [c, ()], [d]].
 
     With `filler` (words the grader ignores), filler words that are alternatives in a group with other
     words come back as `Kept`, so that "(only|just) x" still needs "only" or "just"."""
@@ -42,20 +50,27 @@ def expand(alias: str, filler: Callable[[str], bool] | None = None) -> list[tupl
         word, ending = glued.groups()
         raise AliasSyntaxError(f"'{glued.group()}' makes '{ending}' an optional word, not an ending; "
                                f"write '({word}|{word}{ending})'")
-    options, pos = _sequence(tokens, 0, closer=None, filler=filler)
+    sequence, pos = _sequence(tokens, 0, closer=None, filler=filler)
+    sequences = [sequence]
     while pos < len(tokens) and tokens[pos] == "|":  # top-level alternatives need no brackets
-        more, pos = _sequence(tokens, pos + 1, closer=None, filler=filler)
-        options += more
-    phrases = list(dict.fromkeys(options))
-    if () in phrases:
+        sequence, pos = _sequence(tokens, pos + 1, closer=None, filler=filler)
+        sequences.append(sequence)
+    if any(all(() in slot for slot in s) for s in sequences):
         raise AliasSyntaxError(f"alias {alias!r} would match any answer: every word in it is optional")
+    return sequences
+
+
+def _product(slots: Sequence) -> list[tuple[str, ...]]:
+    phrases: list[tuple[str, ...]] = [()]
+    for choices in slots:
+        phrases = [a + b for a, b in itertools.product(phrases, choices)]
     return phrases
 
 
 def _sequence(tokens: list[str], pos: int, closer: str | None,
-              filler: Callable[[str], bool] | None = None) -> tuple[list[tuple[str, ...]], int]:
-    """Parse items until `closer` or '|' (inside a group) or the end; return the expanded phrases."""
-    parts: list[list[tuple[str, ...]]] = []
+              filler: Callable[[str], bool] | None = None) -> tuple[Sequence, int]:
+    """Parse items until `closer` or '|' (inside a group) or the end; return the slots."""
+    slots: Sequence = []
     while pos < len(tokens) and tokens[pos] not in ("|", ")", "]"):
         token = tokens[pos]
         if token in "([":
@@ -64,27 +79,31 @@ def _sequence(tokens: list[str], pos: int, closer: str | None,
             empty = [o for o in alternatives if all(filler(w.lower()) for w in o)] if filler and token == "(" else []
             if empty and len(empty) < len(alternatives):  # a group of connectors only ("(over|across)") may go
                 alternatives = [tuple(Kept(w) for w in o) if o in empty else o for o in alternatives]
-            parts.append(alternatives + [()] if token == "[" else alternatives)
+            slots.append(list(dict.fromkeys(alternatives + [()] if token == "[" else alternatives)))
         else:
-            parts.append([(token,)])
+            slots.append([(token,)])
             pos += 1
     if closer is None and pos < len(tokens) and tokens[pos] != "|":
         raise AliasSyntaxError(f"'{tokens[pos]}' without a matching opening bracket")
-    phrases: list[tuple[str, ...]] = [()]
-    for choices in parts:
-        phrases = [a + b for a, b in itertools.product(phrases, choices)]
-        if len(phrases) > MAX_PHRASES:
-            raise AliasSyntaxError(f"alias expands to more than {MAX_PHRASES} phrases; split it")
-    return phrases, pos
+    return slots, pos
 
 
 def _group(tokens: list[str], pos: int, end: str,
            filler: Callable[[str], bool] | None = None) -> tuple[list[tuple[str, ...]], int]:
-    """Parse `a|b c|d` up to `end`; return the alternatives and the position after `end`."""
+    """Parse `a|b c|d` up to `end`; return the alternatives (a nested group is expanded in place)
+    and the position after `end`."""
     alternatives: list[tuple[str, ...]] = []
     while True:
-        options, pos = _sequence(tokens, pos, closer=end, filler=filler)
-        alternatives += options
+        start = pos
+        while pos < len(tokens) and tokens[pos] not in _SYNTAX:
+            pos += 1
+        if pos < len(tokens) and tokens[pos] in ("(", "["):  # a nested group: parse it properly
+            slots, pos = _sequence(tokens, start, closer=end, filler=filler)
+            alternatives += _product(slots)
+        else:  # plain words: the common case
+            alternatives.append(tuple(tokens[start:pos]))
+        if len(alternatives) > MAX_GROUP_PHRASES:
+            raise AliasSyntaxError(f"a group expands to more than {MAX_GROUP_PHRASES} phrases; split it")
         if pos >= len(tokens):
             raise AliasSyntaxError(f"missing '{end}'")
         if tokens[pos] == "|":

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from tutor.errors import UsageError
-from tutor.grading import grade, grade_reference, prepare
+from tutor.grading import grade, grade_reference
 from tutor.model import Question
 
 TEXT_FIELDS = ("answer", "reference", "question")  # read, not echoed
@@ -41,29 +42,59 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict | str]]:
 
 
 PARALLEL_FROM = 2000  # rows; below this, starting worker processes costs more than it saves
+BLOCK = 50_000  # rows read, graded and written at a time: memory stays bounded on any file
 _lookup: Callable[[str], Question] | None = None  # set before the workers fork, so they share it
 
 
-def grade_rows(rows: Iterator[tuple[int, dict | str]], lookup: Callable[[str], Question],
-               workers: int | None = None) -> Iterator[dict]:
-    """One output object per row, in order: the row's extra fields plus the grade, or an `error`.
+def grade_lines(rows: Iterable[tuple[int, dict | str]], lookup: Callable[[str], Question],
+                workers: int | None = None, parallel_from: int = PARALLEL_FROM) -> Iterator[tuple[bool, str]]:
+    """(failed, JSON line) per row, in order: the row's extra fields plus the grade, or an `error`.
 
-    Large files are graded by one process per core (grading is pure, so the work splits freely)."""
+    Large files are graded by one process per core, each given whole questions where it can, so that
+    each compiles and warms up only its own questions (grading is pure, so the work splits freely)."""
     global _lookup
     _lookup = lookup
-    rows = list(rows)
     workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(rows) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(_grade_one, rows)
+    rows = iter(rows)
+    first = list(itertools.islice(rows, BLOCK))
+    if workers == 1 or len(first) < parallel_from or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(_line, first)
+        yield from map(_line, rows)
         return
-    for qid in {r["id"] for _, r in rows if isinstance(r, dict) and isinstance(r.get("id"), str)}:
-        try:  # compiled once here, shared by the forked workers
-            prepare(lookup(qid))
-        except UsageError:
-            pass  # an unknown id: its rows report it
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        yield from pool.map(_grade_one, rows, chunksize=max(1, len(rows) // (workers * 4)))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        block = first
+        while block:
+            lines: list[tuple[bool, str]] = [(False, "")] * len(block)
+            for part in pool.map(_grade_part, _split(block, workers)):
+                for index, line in part:
+                    lines[index] = line
+            yield from lines
+            block = list(itertools.islice(rows, BLOCK))
+
+
+def _split(block: list[tuple[int, dict | str]], parts: int) -> list[list[tuple[int, tuple[int, dict | str]]]]:
+    """The block's rows in `parts` shares of about equal size, a question's rows kept together unless
+    they alone are more than a share."""
+    groups: dict[str, list[tuple[int, tuple[int, dict | str]]]] = {}
+    for index, numbered in enumerate(block):
+        row = numbered[1]
+        key = str(row.get("id") or row.get("reference")) if isinstance(row, dict) else ""
+        groups.setdefault(key, []).append((index, numbered))
+    share = -(-len(block) // parts)
+    pieces = [g[i:i + share] for g in groups.values() for i in range(0, len(g), share)]
+    shares: list[list] = [[] for _ in range(parts)]
+    for piece in sorted(pieces, key=len, reverse=True):  # largest first, each to the lightest share
+        min(shares, key=len).extend(piece)
+    return [s for s in shares if s]
+
+
+def _grade_part(part: list[tuple[int, tuple[int, dict | str]]]) -> list[tuple[int, tuple[bool, str]]]:
+    return [(index, _line(numbered)) for index, numbered in part]
+
+
+def _line(numbered: tuple[int, dict | str]) -> tuple[bool, str]:
+    result = _grade_one(numbered)
+    return "error" in result, json.dumps(result, ensure_ascii=False)
 
 
 def _grade_one(numbered: tuple[int, dict | str]) -> dict:

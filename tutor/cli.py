@@ -192,7 +192,7 @@ def grade(
 
 
 def _grade_batch(path: Path, out: Path | None, content: list[Path] | None) -> int:
-    from tutor.batch import grade_rows, read_rows
+    from tutor.batch import grade_lines, read_rows
     from tutor.content import find
 
     questions: list | None = None
@@ -209,9 +209,9 @@ def _grade_batch(path: Path, out: Path | None, content: list[Path] | None) -> in
     except OSError as exc:
         raise UsageError(f"cannot write {out}: {exc.strerror}") from exc
     with sink if out else contextlib.nullcontext():
-        for row in grade_rows(read_rows(path), lookup):
-            failed += "error" in row
-            sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+        for row_failed, line in grade_lines(read_rows(path), lookup):
+            failed += row_failed
+            sink.write(line + "\n")
     if failed:
         console(stderr=True).print(f"{failed} row{'s' * (failed != 1)} could not be graded", markup=False)
     return 1 if failed else 0

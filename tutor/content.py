@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from tutor.aliases import AliasSyntaxError, expand
+from tutor.aliases import AliasSyntaxError, parse
 from tutor.errors import ContentError, Problem, UsageError
 from tutor.model import Concept, Misconception, Question
 
@@ -263,7 +263,7 @@ def _patterns(f: _Fields, patterns: list, line: int, owner: str) -> list[str]:
             f.problem(line, f"{owner}: alias {pattern!r} must be text")
             continue
         try:
-            expand(pattern)
+            parse(pattern)
             good.append(pattern)
         except AliasSyntaxError as exc:
             f.problem(line, f"{owner}: {exc}", "see 'Aliases' in content/README.md")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from tutor.matching import TIGHT_WINDOW, AnswerIndex, MatcherSet, literal_matcher, matcher, word
+from tutor.matching import TIGHT_WINDOW, AnswerIndex, MatcherSet, matcher, word_matcher
 from tutor.model import SUGGESTED_RATING, Concept, GradeResult, Misconception, MisconceptionHit, Question, Verdict
 from tutor.text import NEGATIONS, WEAK_WORDS, stem, words
 
@@ -75,7 +75,7 @@ def _derived_concepts(reference: str, question: str) -> MatcherSet:
     asked = {stem(w) for w in words(question)}
     if any(s not in asked for s in by_stem):
         by_stem = {s: w for s, w in by_stem.items() if s not in asked}
-    return MatcherSet(tuple(literal_matcher(w, 1.0, False, [(word(w),)]) for w in by_stem.values()))
+    return MatcherSet(tuple(word_matcher(w) for w in by_stem.values()))
 
 
 def _grade(answer: str, matchers: MatcherSet) -> GradeResult:

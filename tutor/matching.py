@@ -1,8 +1,10 @@
 """Finding alias phrases in an answer: by stem, in order within a window, with typos and negation.
 
-`compile_matchers` turns concepts' aliases into phrases of interned words; `AnswerIndex` indexes one
-answer against a compiled set and answers `find(matcher)` with the learner's own words. Everything
-that can be computed once per question is (the phrase lists, each word's typo neighbours).
+`matcher` compiles a concept's aliases into sequences of slots (one per top-level alternative; a slot
+holds the word sequences that may fill it, see `tutor.aliases`), of interned words. `AnswerIndex`
+indexes one answer against a question's compiled set and answers `find(matcher)` with the learner's
+own words, filling the slots left to right. What can be computed once per question is: each answer
+word's alias words (by stem and by typo) are looked up once and remembered.
 """
 
 from __future__ import annotations
@@ -12,15 +14,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from tutor.aliases import Kept, expand
+from tutor.aliases import Kept, parse
 from tutor.model import ConceptHit
-from tutor.text import NEGATIONS, STOPWORDS, stem, tokenise, words
+from tutor.text import NEGATIONS, SENTENCE_GAP, STOPWORDS, Tokens, stem, tokenise, words
 
 WINDOW = 3  # content words allowed between two words of a phrase (stopwords do not count)
 TIGHT_WINDOW = 2  # ... for misconceptions: a false alarm costs the learner, so their phrases must be close
 MAX_GAP = 8  # ... and words of any kind
+MAX_REMEMBERED = 50_000  # answer words remembered per question
+MAX_STEPS = 2000  # search steps per concept and answer: plenty for any real answer, a bound for a pathological one
 
 
 def allowed_edits(word: str) -> int:
@@ -55,16 +60,25 @@ _ORDER = attrgetter("order")
 
 
 @dataclass(frozen=True, eq=False)
+class Slot:
+    """One place in an alias: the phrases that may fill it, by first word, and whether it may stay empty."""
+
+    by_first: dict[Word, tuple[Phrase, ...]]  # first word -> the rest of each phrase starting with it
+    keys: frozenset[Word]
+    optional: bool
+
+
+@dataclass(frozen=True, eq=False)
 class Matcher:
-    """A concept or misconception compiled into phrases, grouped by their first word."""
+    """A concept or misconception compiled: its aliases' sequences of slots."""
 
     name: str
     weight: float
     required: bool
-    # first word -> second word (None for one-word phrases) -> [(phrase, its words)]: an answer's words
-    # select the few phrases worth scanning by two set intersections
-    groups: dict[Word, dict[Word | None, tuple[tuple[Phrase, frozenset], ...]]]
-    firsts: frozenset
+    words: frozenset[Word]  # aliases of one word: the common case, matched without a search
+    sequences: tuple[tuple[Slot, ...], ...]  # the others
+    needs: tuple[tuple[frozenset[Word], ...], ...]  # per sequence: for each slot that must be filled, its first words
+    any_anchor: frozenset[Word]  # an answer with none of these cannot match (each sequence's first needed slot)
     window: int = WINDOW
 
 
@@ -73,30 +87,79 @@ def _alias_words(part: str) -> tuple[str, ...]:
     return tuple(words(part))
 
 
-def _phrase(raw_words: list[str]) -> Phrase:
-    """Alias words as matched: filler words dropped (unless `Kept`, or nothing else is left)."""
-    kept = [w for w in raw_words if w not in STOPWORDS or isinstance(w, Kept)]
-    return tuple(word(str(w)) for w in kept or raw_words)
-
-
 def matcher(name: str, weight: float, required: bool, aliases: tuple[str, ...], window: int = WINDOW) -> Matcher:
     """Compile aliases (the syntax of `tutor.aliases`) into a Matcher."""
-    phrases: dict[Phrase, None] = {}
+    sequences: dict = {}
+    single: dict[Word, list[Phrase]] = {}  # one-slot sequences, merged into one slot: same meaning, one look
     for alias in aliases:
-        for expansion in expand(alias, filler=STOPWORDS.__contains__):
-            raw = [Kept(w) if isinstance(part, Kept) else w for part in expansion for w in _alias_words(part)]
-            if raw:
-                phrases[_phrase(raw)] = None
-    return literal_matcher(name, weight, required, list(phrases), window)
+        for sequence in parse(alias, filler=STOPWORDS.__contains__):
+            slots = _slots(sequence, drop_filler=True) or _slots(sequence, drop_filler=False)
+            if len(slots) == 1:
+                for first, rests in slots[0].by_first.items():
+                    single[first] = list(dict.fromkeys(single.get(first, []) + list(rests)))
+            else:
+                sequences[tuple((tuple(s.by_first.items()), s.optional) for s in slots)] = slots
+    words_ = frozenset(w for w, rests in single.items() if () in rests)
+    longer = {w: tuple(r for r in rests if r) for w, rests in single.items() if any(rests)}
+    merged = [(Slot(longer, frozenset(longer), False),)] if longer else []
+    return literal_matcher(name, weight, required, merged + list(sequences.values()), window, words_)
 
 
-def literal_matcher(name: str, weight: float, required: bool, phrases: list[Phrase], window: int = WINDOW) -> Matcher:
-    groups: dict[Word, dict[Word | None, list]] = {}
+def _slots(sequence: list[list[tuple[str, ...]]], drop_filler: bool) -> tuple[Slot, ...]:
+    """A parsed sequence as Slots; with `drop_filler`, filler words left out unless `Kept` (and empty
+    when only filler would be left to match)."""
+    slots = []
+    for alternatives in sequence:
+        slot = _slot(tuple(tuple(KEPT_MARK + w if isinstance(w, Kept) else w for w in alternative)
+                           for alternative in alternatives), drop_filler)
+        if slot is not None:
+            slots.append(slot)
+    return tuple(slots) if any(not s.optional for s in slots) else ()
+
+
+KEPT_MARK = "\0"  # marks a Kept filler word in the cache keys below
+
+
+@lru_cache(maxsize=None)
+def _slot(alternatives: tuple[tuple[str, ...], ...], drop_filler: bool) -> Slot | None:
+    """One slot compiled (shared: the bank repeats most of its groups); None when only filler is in it."""
+    phrases: dict[Phrase, None] = {}
+    optional = False
+    for alternative in alternatives:
+        phrase = _phrase(alternative, drop_filler)
+        if phrase:
+            phrases[phrase] = None
+        else:
+            optional = True
+    if not phrases:
+        return None
+    by_first: dict[Word, list[Phrase]] = {}
     for phrase in phrases:
-        second = phrase[1] if len(phrase) > 1 else None
-        groups.setdefault(phrase[0], {}).setdefault(second, []).append((phrase, frozenset(phrase)))
-    frozen = {first: {second: tuple(g) for second, g in by_second.items()} for first, by_second in groups.items()}
-    return Matcher(name, weight, required, frozen, frozenset(groups), window)
+        by_first.setdefault(phrase[0], []).append(phrase[1:])
+    return Slot({w: tuple(rests) for w, rests in by_first.items()}, frozenset(by_first), optional)
+
+
+@lru_cache(maxsize=None)
+def _phrase(alternative: tuple[str, ...], drop_filler: bool) -> Phrase:
+    kept = []
+    for part in alternative:
+        forced = part.startswith(KEPT_MARK)
+        for w in _alias_words(part.lstrip(KEPT_MARK)):
+            if forced or not drop_filler or w not in STOPWORDS:
+                kept.append(word(w))
+    return tuple(kept)
+
+
+def literal_matcher(name: str, weight: float, required: bool, sequences: list[tuple[Slot, ...]],
+                    window: int = WINDOW, words_: frozenset[Word] = frozenset()) -> Matcher:
+    needs = tuple(tuple(s.keys for s in slots if not s.optional) for slots in sequences)
+    anchors = words_.union(*(keys[0] for keys in needs))
+    return Matcher(name, weight, required, words_, tuple(sequences), needs, anchors, window)
+
+
+def word_matcher(text: str) -> Matcher:
+    """A matcher for one word (the concepts derived from a reference answer)."""
+    return literal_matcher(text, 1.0, False, [], words_=frozenset((word(text),)))
 
 
 @dataclass(eq=False)
@@ -105,115 +168,172 @@ class MatcherSet:
 
     concepts: tuple[Matcher, ...]
     misconceptions: tuple[Matcher, ...] = ()
-    vocabulary: tuple[Word, ...] = ()
     by_stem: dict[str, tuple[Word, ...]] = field(default_factory=dict)  # stem -> alias words with it
-    fuzzy: dict[str, tuple[Word, ...]] = field(default_factory=dict)  # first letter -> words with a typo budget
-    _near: dict[str, tuple[Word, ...]] = field(default_factory=dict)  # answer word -> alias words it is a typo of
+    fuzzy: dict[tuple[str, int], list[Word]] = field(default_factory=dict)  # (first letter, length) -> words with a typo budget
+    known: dict[str, tuple[Word, ...]] = field(default_factory=dict)  # answer word -> the alias words it is
+    _near: dict[tuple[str, int], tuple] = field(default_factory=dict)  # (first letter, length) -> typo candidates
 
     def __post_init__(self):
-        vocabulary = {w: None for m in self.concepts + self.misconceptions for by_second in m.groups.values()
-                      for g in by_second.values() for _, needed in g for w in needed}
-        self.vocabulary = tuple(vocabulary)
-        for w in self.vocabulary:
+        vocabulary = {}
+        for m in self.concepts + self.misconceptions:
+            vocabulary.update(dict.fromkeys(sorted(m.words, key=_ORDER)))
+            for slot in (s for slots in m.sequences for s in slots):
+                for first, rests in slot.by_first.items():
+                    vocabulary[first] = None
+                    vocabulary.update((w, None) for rest in rests for w in rest)
+        for w in vocabulary:
             self.by_stem[w.stem] = self.by_stem.get(w.stem, ()) + (w,)
             if w.edits:
-                self.fuzzy.setdefault(w.raw[0], ())
-                self.fuzzy[w.raw[0]] += (w,)
+                self.fuzzy.setdefault((w.raw[0], len(w.raw)), []).append(w)
 
-    def near(self, answer_word: str, answer_stem: str) -> tuple[Word, ...]:
-        """Alias words that `answer_word` is a typo of (cached: answers share most words)."""
-        found = self._near.get(answer_word)
-        if found is None:
-            found = tuple(w for w in self.fuzzy.get(answer_word[0], ()) if _close(w, answer_word, answer_stem))
-            self._near[answer_word] = found
+    def lookup(self, answer_word: str) -> tuple[Word, ...]:
+        """The alias words `answer_word` stands for: same stem, or a typo of them (remembered)."""
+        if len(self.known) >= MAX_REMEMBERED:
+            self.known.clear()
+        answer_stem = stem(answer_word)
+        found = self.by_stem.get(answer_stem, ())
+        if len(answer_word) > 4 and answer_word.replace("_", "").isalpha():
+            found += tuple(w for w in self._typos(answer_word, answer_stem) if w not in found)
+        self.known[answer_word] = found
         return found
 
+    def _typos(self, answer_word: str, answer_stem: str) -> list[Word]:
+        """Alias words `answer_word` is a typo of: same first letter, within the word's edit budget (a
+        swap counts as one edit), or its stem within the stem's; an identifier's typo keeps its shape."""
+        key = (answer_word[0], len(answer_word))
+        near = self._near.get(key)
+        if near is None:  # every word whose budget allows this length
+            candidates = [w for n in range(key[1] - 2, key[1] + 3) for w in self.fuzzy.get((key[0], n), ())
+                          if abs(len(w.raw) - key[1]) <= w.edits]
+            near = self._near[key] = (candidates, [w.raw for w in candidates], [w.stem for w in candidates])
+        candidates, raws, stems = near
+        if not candidates:
+            return []
+        close = {k for _, d, k in process.extract(answer_word, raws, scorer=OSA.distance, score_cutoff=2, limit=None)
+                 if d <= candidates[k].edits}
+        close.update(k for _, d, k in process.extract(answer_stem, stems, scorer=OSA.distance, score_cutoff=2, limit=None)
+                     if d <= candidates[k].stem_edits)
+        underscores = answer_word.count("_")
+        return [candidates[k] for k in sorted(close) if candidates[k].raw.count("_") == underscores]
 
-def _close(w: Word, answer_word: str, answer_stem: str) -> bool:
-    """A typo of `w`: same first letter, within its edit budget (a swap counts as one edit)."""
-    if abs(len(answer_word) - len(w.raw)) > w.edits or answer_word.count("_") != w.raw.count("_"):
-        return False  # an identifier's typo keeps its shape: softmax_j is not "softmax"
-    if OSA.distance(w.raw, answer_word, score_cutoff=w.edits) <= w.edits:
-        return True
-    return w.stem_edits > 0 and OSA.distance(w.stem, answer_stem, score_cutoff=w.stem_edits) <= w.stem_edits
+
+Used = tuple[int, ...]  # the answer's word positions a match took
+
+
+def _POSITION_THEN_ORDER(candidate: tuple[int, int, Word]) -> tuple[int, int]:
+    return candidate[0], candidate[2].order
 
 
 class AnswerIndex:
     """One answer indexed against a MatcherSet: which alias words occur, and where."""
 
     def __init__(self, text: str, matchers: MatcherSet):
-        self.text, self.tokens = tokenise(text)
-        tokens, by_stem, near = self.tokens, matchers.by_stem, matchers._near
-        at: dict[str, list[tuple[int, int]]] = {}  # stem of an alias word -> [(position, width in tokens)]
-        fuzzy: list[tuple[Word, int]] = []
-        count, content_before = 0, [0]  # number of non-stopword tokens before each position
-        for i, token in enumerate(tokens):
-            word_ = token.word
-            if token.stem in by_stem:
-                at.setdefault(token.stem, []).append((i, 1))
-            if i + 1 < len(tokens) and self.text[token.end:tokens[i + 1].start] == "-":  # "3-D" is also "3d"
-                joined = stem(word_ + tokens[i + 1].word)
-                if joined in by_stem:
-                    at.setdefault(joined, []).append((i, 2))
-            if len(word_) > 4:
-                close = near.get(word_)
-                if close is None:
-                    close = matchers.near(word_, token.stem) if word_.replace("_", "").isalpha() else ()
-                fuzzy += [(w, i) for w in close]
-            count += word_ not in STOPWORDS
-            content_before.append(count)
-        self.content_before = content_before
-        self.positions: dict[Word, list[tuple[int, int]]] = {}  # alias word -> where it occurs
-        for s, where in at.items():
-            for w in by_stem[s]:
-                self.positions[w] = where
-        for w, i in fuzzy:
-            self.positions[w] = sorted(set(self.positions.get(w, [])) | {(i, 1)})
-        self.present = frozenset(self.positions)
+        self.tokens: Tokens = tokenise(text)
+        known, lookup = matchers.known, matchers.lookup
+        positions: dict[Word, list[tuple[int, int]]] = {}  # alias word -> [(position, width in words)]
+        for i, answer_word in enumerate(self.tokens.words):
+            found = known.get(answer_word)
+            if found is None:
+                found = lookup(answer_word)
+            for w in found:
+                if w in positions:
+                    positions[w].append((i, 1))
+                else:
+                    positions[w] = [(i, 1)]
+        for i, joined in self.tokens.joins:  # "3-d" is also "3d"
+            for w in matchers.by_stem.get(stem(joined), ()):
+                positions[w] = sorted(positions.get(w, []) + [(i, 2)])
+        self.positions = positions
+        self.present = frozenset(positions)
+        self._steps = 0  # what is left of the search budget of the concept being found
 
     def find(self, m: Matcher) -> tuple[ConceptHit | None, ConceptHit | None]:
         """(a plain match, a negated match) of the concept or misconception; a plain one wins."""
-        present, negated = self.present, None
-        for first in sorted(m.firsts & present, key=_ORDER):
-            by_second = m.groups[first]
-            seconds = sorted(by_second.keys() & present, key=_ORDER)
-            if None in by_second:
-                seconds.insert(0, None)
-            for phrase, needed in (p for s in seconds for p in by_second[s]):
-                if not needed <= present:
-                    continue
-                for used in self._occurrences(phrase, m.window):
-                    start, end = self.tokens[used[0]].start, self.tokens[used[-1]].end
-                    hit = ConceptHit(m.name, self.text[start:end], start, end)
-                    if not self._negated(used):
-                        return hit, None
-                    negated = negated or hit
-        return None, negated
-
-    def _occurrences(self, phrase: Phrase, window: int):
-        """The token positions of each occurrence of the phrase, scanning left to right."""
-        for first, width in self.positions[phrase[0]]:
-            used, end = list(range(first, first + width)), first + width
-            sentence = self.tokens[first].sentence
-            for w in phrase[1:]:
-                nxt = next(((p, n) for p, n in self.positions[w]
-                            if end <= p <= end + MAX_GAP and self.content_before[p] - self.content_before[end] <= window
-                            and self.tokens[p].sentence == sentence), None)
-                if nxt is None:
+        present = self.present
+        if m.any_anchor.isdisjoint(present):
+            return None, None
+        negated: list[Used] = []  # the first match found inside a negation, if any
+        if not m.words.isdisjoint(present):
+            for p, width, _ in self._candidates(m.words, (), m.window):
+                used = (p,) if width == 1 else (p, p + 1)
+                if not self._negated(used):
+                    return self._hit(m.name, used), None
+                negated.append(used)
+        self._steps = MAX_STEPS
+        for slots, needs in zip(m.sequences, m.needs):
+            for keys in needs:
+                if keys.isdisjoint(present):
                     break
-                used += range(nxt[0], nxt[0] + nxt[1])
-                end = nxt[0] + nxt[1]
             else:
-                if self._negation_holds(used):
-                    yield used
+                used = self._fill(slots, 0, (), (), m.window, negated)
+                if used:
+                    return self._hit(m.name, used), None
+        return None, self._hit(m.name, negated[0]) if negated else None
 
-    def _negation_holds(self, used: list[int]) -> bool:
+    def _fill(self, slots: tuple[Slot, ...], k: int, pending: Phrase, used: Used, window: int,
+              negated: list[Used]) -> Used | None:
+        """The leftmost way to place the words `pending` and then fill slots[k:] after the words `used`,
+        that no negation covers; matches a negation covers are added to `negated`."""
+        self._steps -= 1
+        if self._steps < 0:  # an answer that repeats one word hundreds of times: give up, stay fast
+            return None
+        if pending:
+            for p, width, _ in self._candidates(pending[:1], used, window):
+                found = self._fill(slots, k, pending[1:], used + ((p,) if width == 1 else (p, p + 1)), window, negated)
+                if found:
+                    return found
+            return None
+        if k == len(slots):
+            if not self._negation_holds(used):
+                return None
+            if self._negated(used):
+                negated.append(used)
+                return None
+            return used
+        slot = slots[k]
+        for p, width, w in self._candidates(slot.keys, used, window):
+            taken = used + ((p,) if width == 1 else (p, p + 1))
+            for rest in slot.by_first[w]:
+                found = self._fill(slots, k + 1, rest, taken, window, negated)
+                if found:
+                    return found
+        return self._fill(slots, k + 1, (), used, window, negated) if slot.optional else None
+
+    def _candidates(self, wanted, used: Used, window: int) -> list[tuple[int, int, Word]]:
+        """(position, width, word) of each wanted word: anywhere for a phrase's first word, else within
+        the window after `used` and in the same sentence; leftmost first."""
+        hits = self.present.intersection(wanted)
+        if not hits:
+            return []
+        if used:
+            end, reach = used[-1] + 1, self.tokens.reach
+            if reach[end] - reach[end - 1] >= SENTENCE_GAP:  # the sentence ended with the last word used
+                return []
+            limit, stop = reach[end] + window, end + MAX_GAP
+            found = [(p, width, w) for w in hits for p, width in self.positions[w]
+                     if end <= p <= stop and reach[p] <= limit]
+        else:
+            found = [(p, width, w) for w in hits for p, width in self.positions[w]]
+        if len(found) > 1:
+            found.sort(key=_POSITION_THEN_ORDER)
+        return found
+
+    def _hit(self, name: str, used: Used) -> ConceptHit:
+        start, end = self.tokens.span(used[0])[0], self.tokens.span(used[-1])[1]
+        return ConceptHit(name, self.tokens.text[start:end], start, end)
+
+    def _negation_holds(self, used: Used) -> bool:
         """An alias that states a negation ("no loops") matches only where that negation reaches."""
+        words_, negated_by = self.tokens.words, self.tokens.negated_by
         for k, i in enumerate(used):
-            if self.tokens[i].word in NEGATIONS:
-                return all(self.tokens[j].negated_by == i for j in used[k + 1:])
+            if words_[i] in NEGATIONS:
+                return all(negated_by[j] == i for j in used[k + 1:])
         return True
 
-    def _negated(self, used: list[int]) -> bool:
+    def _negated(self, used: Used) -> bool:
         """Whether a negation not itself part of the match covers any of its words."""
-        return any(self.tokens[i].negated_by >= 0 and self.tokens[i].negated_by not in used for i in used)
+        negated_by = self.tokens.negated_by
+        for i in used:
+            if negated_by[i] >= 0 and negated_by[i] not in used:
+                return True
+        return False

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from typing import NamedTuple
 
 import snowballstemmer  # uses PyStemmer's C implementation when it is installed
@@ -33,11 +32,12 @@ but however although though yet whereas instead because since so therefore thus 
 """.split())
 _NOT_A_NEGATION_AFTER = frozenset(("only", "just", "merely", "necessarily"))  # "not only ... but also"
 
-_CONTRACTIONS = [(re.compile(p), r) for p, r in (
-    (r"\bcan'?t\b", "can not"), (r"\bwon'?t\b", "will not"), (r"\bcannot\b", "can not"),
-    (r"n't\b", " not"), (r"'s\b", ""), (r"s'(?=\s|$)", "s"),
-)]
-_TOKENS = re.compile(r"\d+(?:\.\d+)+|[^\W_]+(?:_[^\W_]+)*|\.{2,}|[.,;:!?()…]")
+_CONTRACTION = re.compile(r"\b(?:can'?t|won'?t|cannot)\b|n't\b|'s\b")
+_OPENED = {"can't": "can not", "cant": "can not", "won't": "will not", "wont": "will not", "cannot": "can not",
+           "n't": " not", "'s": ""}
+# A piece is a number with decimals, a word (an identifier's underscores and a hyphen's halves kept
+# together: the halves are split later, and also tried joined), a run of dots, or a clause mark.
+_PIECE = re.compile(r"\d+(?:\.\d+)+|[^\W_]+(?:[-_][^\W_]+)*|\.{2,}|[.,;:!?()…]")
 _CLAUSE_MARKS = frozenset(".,;:!?()…")  # ... and runs of dots ("x1..xT"): a pause, not a sentence end
 _SENTENCE_MARKS = frozenset(".;!?")  # a colon introduces, it does not end
 _ACRONYM_PLURALS = {"grus": "gru", "relus": "relu", "gpus": "gpu"}
@@ -56,15 +56,13 @@ COMPOUNDS = {joined: tuple(parts.split()) for joined, parts in (
 
 
 def normalise(text: str) -> str:
-    """NFKC, case-folded, with typographic apostrophes and dashes made plain and contractions opened."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
-    for pattern, replacement in _CONTRACTIONS:
-        text = pattern.sub(replacement, text)
-    return text
+    """NFKC, case-folded, with typographic apostrophes made plain (contractions are opened per chunk)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
+    text = text.casefold()
+    return text.replace("`", "'") if "`" in text else text
 
 
-@lru_cache(maxsize=4096)
 def _compound_typo(word: str) -> tuple[str, ...] | None:
     """The parts of the compound `word` misspells ("backpropogation"), if any: within two edits, same first letter."""
     if len(word) < 9 or not word.isalpha():
@@ -86,40 +84,144 @@ def stem(word: str) -> str:
     return cached
 
 
-class Token(NamedTuple):
-    word: str
-    stem: str
-    start: int  # character offsets into the normalised text
-    end: int
-    negated_by: int  # index of the negation word whose scope covers this token, or -1
-    sentence: int  # phrases never match across sentences
+# What a piece of text does: ends a sentence, pauses a clause, or is a word: a plain one, or of a kind
+# the tokeniser looks at twice.
+END, PAUSE, WORD, NEGATION, SCOPE_END, NOT_AFTER = range(6)
+SENTENCE_GAP = 1000  # added to the content-word count at each sentence end: no window reaches across it
 
 
-def tokenise(text: str) -> tuple[str, list[Token]]:
-    """Normalise and split `text` into word tokens, each knowing whether a negation covers it."""
-    norm = normalise(text)
-    tokens: list[Token] = []
-    append, stems = tokens.append, _stems
-    cue, sentence = -1, 0
-    for m in _TOKENS.finditer(norm):
-        piece = m.group()
-        if piece in _CLAUSE_MARKS or piece[0] == ".":
-            cue = -1
-            sentence += piece in _SENTENCE_MARKS
+class Piece(NamedTuple):
+    kind: int
+    parts: tuple[str, ...] = ()  # the words it stands for: one, or a compound's halves
+    content: int = 0  # 1 when its words carry meaning (not stopwords), else 0
+    glued: bool = False  # written with a hyphen after the word before: "3-d" is also "3d"
+    start: int = 0  # where it is in its chunk (the whole chunk when a contraction was opened)
+    end: int = 0
+
+
+# Text is split at whitespace into chunks ("gradients,", "doesn't", "3-d"), and what each chunk holds
+# is worked out once and remembered: answers share most of their chunks. A chunk that is one plain
+# word, the most common kind, is remembered apart with its word and content flag, for a faster path.
+_plain: dict[str, tuple[str, int]] = {}
+_chunks: dict[str, tuple[Piece, ...]] = {}
+
+
+def _chunk(chunk: str) -> tuple[Piece, ...]:
+    """The pieces of a chunk, its contractions opened ("doesn't" -> does, not)."""
+    if len(_chunks) > 100_000:
+        _chunks.clear()
+        _plain.clear()
+    opened = _CONTRACTION.sub(_open, chunk)
+    pieces: list[Piece] = []
+    for m in _PIECE.finditer(opened):
+        start, end = m.span() if opened == chunk else (0, len(chunk))
+        text = m.group()
+        if text in _CLAUSE_MARKS or text[0] == ".":
+            pieces.append(Piece(END if text in _SENTENCE_MARKS else PAUSE, start=start, end=end))
             continue
-        if piece in SCOPE_ENDS and not (cue >= 0 and cue == len(tokens) - 1):  # "not because X" negates X
-            cue = -1
-        elif cue >= 0 and cue == len(tokens) - 1 and piece in _NOT_A_NEGATION_AFTER:
-            cue = -1
-        start, end = m.span()
-        for part in COMPOUNDS.get(piece) or _compound_typo(piece) or (piece,):
-            append(Token(part, stems.get(part) or stem(part), start, end, cue, sentence))
-        if piece in NEGATIONS:
-            cue = len(tokens) - 1
-    return norm, tokens
+        for k, half in enumerate(text.split("-")):
+            parts = COMPOUNDS.get(half) or _compound_typo(half) or (half,)
+            kind = (NEGATION if half in NEGATIONS else SCOPE_END if half in SCOPE_ENDS
+                    else NOT_AFTER if half in _NOT_A_NEGATION_AFTER else WORD)
+            pieces.append(Piece(kind, parts, int(half not in STOPWORDS), k > 0, start, end))
+    found = _chunks[chunk] = tuple(pieces)
+    if len(found) == 1 and found[0].kind == WORD and len(found[0].parts) == 1:
+        _plain[chunk] = (found[0].parts[0], found[0].content)
+    return found
+
+
+class Tokens:
+    """An answer's words, in order, with what the grader needs to know of each (parallel lists)."""
+
+    __slots__ = ("text", "chunks", "words", "negated_by", "reach", "joins", "_chunk_of", "_single_spaced")
+
+    def __init__(self, text: str, chunks: list[str]):
+        self.text, self.chunks = text, chunks  # the normalised text, split at whitespace
+        self.words: list[str] = []
+        self.negated_by: list[int] = []  # index of the negation word whose scope covers the word, or -1
+        # Content words (not stopwords) before each word, plus SENTENCE_GAP per sentence end before it:
+        # words i < j are in one sentence with at most w content words between iff reach[j] - reach[i+1] <= w.
+        self.reach: list[int] = []
+        self.joins: list[tuple[int, str]] = []  # (i, words i and i+1 written with a hyphen, joined): "3-d" is "3d"
+        self._chunk_of: list[int] = []  # word -> index of its chunk
+        self._single_spaced: bool | None = None  # whether every chunk is one character from the next
+
+    def span(self, i: int) -> tuple[int, int]:
+        """Character offsets of word i in the normalised text."""
+        k, chunks = self._chunk_of[i], self.chunks
+        start = self._start(k)
+        chunk = chunks[k]
+        if chunk in _plain:
+            return start, start + len(chunk)
+        ordinal = i - self._chunk_of.index(k)  # which of the chunk's words
+        pieces = _chunks.get(chunk)
+        for piece in _chunk(chunk) if pieces is None else pieces:
+            ordinal -= len(piece.parts)
+            if ordinal < 0:
+                return start + piece.start, start + piece.end
+        return start, start + len(chunk)
+
+    def _start(self, k: int) -> int:
+        """Where chunk k starts in the text."""
+        if self._single_spaced is None:
+            self._single_spaced = sum(map(len, self.chunks)) + len(self.chunks) - 1 == len(self.text)
+        if self._single_spaced:  # the usual text: chunks one space (or newline) apart
+            return sum(map(len, self.chunks[:k])) + k
+        at = 0
+        for chunk in self.chunks[:k + 1]:
+            at = self.text.find(chunk, at) + len(chunk)
+        return at - len(self.chunks[k])
+
+
+def tokenise(text: str) -> Tokens:
+    """Normalise and split `text` into words, each knowing whether a negation covers it."""
+    norm = normalise(text)
+    tokens = Tokens(norm, norm.split())
+    words, negated_by, reach, chunk_of = tokens.words, tokens.negated_by, tokens.reach, tokens._chunk_of
+    cue, count, plain, chunks = -1, 0, _plain, _chunks
+    for index, chunk in enumerate(tokens.chunks):
+        known = plain.get(chunk)
+        if known is not None:  # most chunks: a plain word, nothing to decide
+            words.append(known[0])
+            negated_by.append(cue)
+            reach.append(count)
+            chunk_of.append(index)
+            count += known[1]
+            continue
+        pieces = chunks.get(chunk)
+        for kind, parts, content, glued, _, _ in _chunk(chunk) if pieces is None else pieces:
+            if kind <= PAUSE:
+                cue = -1
+                if kind == END:
+                    count += SENTENCE_GAP
+                continue
+            if glued and words:
+                tokens.joins.append((len(words) - 1, words[-1] + parts[0]))
+            just_negated = cue >= 0 and cue == len(words) - 1
+            if (kind == SCOPE_END and not just_negated) or (kind == NOT_AFTER and just_negated):
+                cue = -1  # a clause word ends the scope, except "not because X"; "not only" is no negation
+            for part in parts:
+                words.append(part)
+                negated_by.append(cue)
+                reach.append(count)
+                chunk_of.append(index)
+                count += content
+            if kind == NEGATION:
+                cue = len(words) - 1
+    reach.append(count)
+    return tokens
+
+
+def _open(match: re.Match) -> str:
+    return _OPENED[match.group()]
 
 
 def words(text: str) -> list[str]:
-    """The plain words of `text` (normalised, no punctuation), as used for alias phrases."""
-    pieces = (m.group() for m in _TOKENS.finditer(normalise(text)))
-    return [part for w in pieces if w not in _CLAUSE_MARKS and w[0] != "." for part in COMPOUNDS.get(w, (w,))]
+    """The plain words of `text` (normalised, no punctuation), as used for alias phrases: compounds
+    split, but no typo guessed."""
+    found: list[str] = []
+    for piece in _PIECE.findall(_CONTRACTION.sub(_open, " ".join(normalise(text).split()))):
+        if piece not in _CLAUSE_MARKS and piece[0] != ".":
+            for half in piece.split("-"):
+                found += COMPOUNDS.get(half, (half,))
+    return found
