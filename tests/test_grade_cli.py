@@ -70,3 +70,21 @@ def test_batch_csv_and_out_file(tmp_path):
 def test_batch_missing_file_is_a_usage_error(tmp_path):
     result = tutor("grade", "--batch", str(tmp_path / "none.jsonl"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_a_large_batch_graded_by_several_workers_matches_one_by_one():
+    from tutor.batch import grade_lines
+    from tutor.content import find, load
+    from tutor.paths import bundled_content
+
+    questions = load([bundled_content()])
+    ids = [q.id for q in questions]
+    rows = [(n, {"id": ids[n % len(ids)], "answer": f"{GOOD} ({n})", "n": n}) for n in range(1, 300)]
+    rows += [(300, "invalid JSON: x"), (301, {"id": "nope", "answer": "x"}),
+             (302, {"reference": "gates control the cell", "answer": "the gates control it"})]
+    lookup = lambda qid: find(questions, qid)  # noqa: E731
+    alone = list(grade_lines(iter(rows), lookup, workers=1))
+    shared = list(grade_lines(iter(rows), lookup, workers=2, parallel_from=10))
+    assert shared == alone
+    assert [json.loads(line)["line"] for _, line in shared] == list(range(1, 303))
+    assert [failed for failed, _ in shared].count(True) == 2

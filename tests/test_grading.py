@@ -215,3 +215,25 @@ def test_any_unicode_never_raises_and_score_stays_in_range(answer, reference):
 def test_any_answer_to_a_curated_question_is_graded(answer):
     q = question(Concept("a", ("(clip|rescale) [the] gradient",)), Concept("b", ("not shared",)))
     assert 0.0 <= grade(answer, q).score <= 1.0
+
+
+def test_explanation_quotes_the_words_as_written_whatever_the_spacing():
+    q = question(Concept("no help", ("not help",)), Concept("summed", ("sum over [time] steps",)),
+                 Concept("clipped", ("clip gradient",)))
+    answer = "It  doesn't help,\n\nso    gradients get summed over\tall steps; clipping the big gradients."
+    found = {h.concept: h.words for h in grade(answer, q).matched}
+    assert found == {"no help": "doesn't help", "summed": "summed over\tall steps",
+                     "clipped": "clipping the big gradients"}
+
+
+def test_an_alias_of_many_groups_is_matched_without_listing_its_phrases():
+    alias = " ".join(["(alpha|bravo|charlie|delta)"] * 6) + " echo"  # 4^6 = 4096 phrases
+    q = question(Concept("long", (alias,)))
+    assert grade("delta charlie bravo alpha alpha delta and echo", q).score == 1.0
+    assert grade("delta charlie bravo alpha alpha and echo", q).score == 0.0  # one group short
+
+
+def test_an_answer_repeating_one_word_thousands_of_times_is_still_graded():
+    q = question(Concept("long", ("gradient gradient gradient gradient gradient vanish",)), Concept("b", ("bravo",)))
+    result = grade("gradient " * 3000 + "vanish and bravo", q)  # the search for where is bounded
+    assert "b" in [h.concept for h in result.matched]

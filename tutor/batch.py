@@ -43,6 +43,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict | str]]:
 
 PARALLEL_FROM = 2000  # rows; below this, starting worker processes costs more than it saves
 BLOCK = 50_000  # rows read, graded and written at a time: memory stays bounded on any file
+PARTS_PER_WORKER = 4  # a block is cut in more parts than workers: each takes the next part when done
 _lookup: Callable[[str], Question] | None = None  # set before the workers fork, so they share it
 
 
@@ -65,7 +66,7 @@ def grade_lines(rows: Iterable[tuple[int, dict | str]], lookup: Callable[[str], 
         block = first
         while block:
             lines: list[tuple[bool, str]] = [(False, "")] * len(block)
-            for part in pool.map(_grade_part, _split(block, workers)):
+            for part in pool.map(_grade_part, _split(block, workers * PARTS_PER_WORKER)):
                 for index, line in part:
                     lines[index] = line
             yield from lines
@@ -73,19 +74,37 @@ def grade_lines(rows: Iterable[tuple[int, dict | str]], lookup: Callable[[str], 
 
 
 def _split(block: list[tuple[int, dict | str]], parts: int) -> list[list[tuple[int, tuple[int, dict | str]]]]:
-    """The block's rows in `parts` shares of about equal size, a question's rows kept together unless
-    they alone are more than a share."""
+    """The block's rows in `parts` shares of about equal work, largest first (an answer's length, plus a fixed cost per
+    row), a question's rows kept together unless they alone are more than a share."""
     groups: dict[str, list[tuple[int, tuple[int, dict | str]]]] = {}
     for index, numbered in enumerate(block):
         row = numbered[1]
         key = str(row.get("id") or row.get("reference")) if isinstance(row, dict) else ""
         groups.setdefault(key, []).append((index, numbered))
-    share = -(-len(block) // parts)
-    pieces = [g[i:i + share] for g in groups.values() for i in range(0, len(g), share)]
-    shares: list[list] = [[] for _ in range(parts)]
-    for piece in sorted(pieces, key=len, reverse=True):  # largest first, each to the lightest share
-        min(shares, key=len).extend(piece)
-    return [s for s in shares if s]
+    share = sum(map(_work, block)) / parts
+    pieces: list[tuple[float, list]] = []
+    for group in groups.values():
+        piece, work = [], 0.0
+        for item in group:
+            piece.append(item)
+            work += _work(item[1])
+            if work >= share:
+                pieces.append((work, piece))
+                piece, work = [], 0.0
+        if piece:
+            pieces.append((work, piece))
+    shares: list[tuple[float, list]] = [(0.0, []) for _ in range(parts)]
+    for work, piece in sorted(pieces, key=lambda p: p[0], reverse=True):  # largest first, each to the lightest
+        lightest = min(range(parts), key=lambda k: shares[k][0])
+        shares[lightest] = (shares[lightest][0] + work, shares[lightest][1] + piece)
+    return [rows for _, rows in sorted(shares, key=lambda s: s[0], reverse=True) if rows]  # the largest first
+
+
+def _work(numbered: tuple[int, dict | str]) -> float:
+    """A guess at the cost of grading a row, in characters of answer."""
+    row = numbered[1]
+    answer = row.get("answer") if isinstance(row, dict) else None
+    return 200 + (len(answer) if isinstance(answer, str) else 0)
 
 
 def _grade_part(part: list[tuple[int, tuple[int, dict | str]]]) -> list[tuple[int, tuple[bool, str]]]:

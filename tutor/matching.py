@@ -66,6 +66,13 @@ class Slot:
     by_first: dict[Word, tuple[Phrase, ...]]  # first word -> the rest of each phrase starting with it
     keys: frozenset[Word]
     optional: bool
+    singles: frozenset[Word] = frozenset()  # the phrases of one word
+    longer: tuple[tuple[Word, Phrase], ...] = ()  # the others: (first word, the rest)
+
+    @classmethod
+    def of(cls, by_first: dict[Word, tuple[Phrase, ...]], optional: bool) -> Slot:
+        return cls(by_first, frozenset(by_first), optional, frozenset(w for w, rests in by_first.items() if () in rests),
+                   tuple((w, rest) for w, rests in by_first.items() for rest in rests if rest))
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,7 +108,7 @@ def matcher(name: str, weight: float, required: bool, aliases: tuple[str, ...], 
                 sequences[tuple((tuple(s.by_first.items()), s.optional) for s in slots)] = slots
     words_ = frozenset(w for w, rests in single.items() if () in rests)
     longer = {w: tuple(r for r in rests if r) for w, rests in single.items() if any(rests)}
-    merged = [(Slot(longer, frozenset(longer), False),)] if longer else []
+    merged = [(Slot.of(longer, False),)] if longer else []
     return literal_matcher(name, weight, required, merged + list(sequences.values()), window, words_)
 
 
@@ -136,7 +143,7 @@ def _slot(alternatives: tuple[tuple[str, ...], ...], drop_filler: bool) -> Slot 
     by_first: dict[Word, list[Phrase]] = {}
     for phrase in phrases:
         by_first.setdefault(phrase[0], []).append(phrase[1:])
-    return Slot({w: tuple(rests) for w, rests in by_first.items()}, frozenset(by_first), optional)
+    return Slot.of({w: tuple(rests) for w, rests in by_first.items()}, optional)
 
 
 @lru_cache(maxsize=None)
@@ -188,8 +195,6 @@ class MatcherSet:
 
     def lookup(self, answer_word: str) -> tuple[Word, ...]:
         """The alias words `answer_word` stands for: same stem, or a typo of them (remembered)."""
-        if len(self.known) >= MAX_REMEMBERED:
-            self.known.clear()
         answer_stem = stem(answer_word)
         found = self.by_stem.get(answer_stem, ())
         if len(answer_word) > 4 and answer_word.replace("_", "").isalpha():
@@ -229,21 +234,30 @@ class AnswerIndex:
 
     def __init__(self, text: str, matchers: MatcherSet):
         self.tokens: Tokens = tokenise(text)
-        known, lookup = matchers.known, matchers.lookup
+        answer_words, known = self.tokens.words, matchers.known
+        if len(known) > MAX_REMEMBERED:
+            known.clear()
+        for answer_word in set(answer_words).difference(known):
+            matchers.lookup(answer_word)
         positions: dict[Word, list[tuple[int, int]]] = {}  # alias word -> [(position, width in words)]
-        for i, answer_word in enumerate(self.tokens.words):
-            found = known.get(answer_word)
-            if found is None:
-                found = lookup(answer_word)
-            for w in found:
+        # alias word -> a bit per occurrence, at its reach (content words and sentence gaps before it):
+        # what a window allows is then a few shifts of an int (see _reachable)
+        masks: dict[Word, int] = {}
+        reach = self.tokens.reach
+        for i, answer_word in [(i, w) for i, w in enumerate(answer_words) if known[w]]:
+            bit = 1 << reach[i]
+            for w in known[answer_word]:
                 if w in positions:
                     positions[w].append((i, 1))
+                    masks[w] |= bit
                 else:
                     positions[w] = [(i, 1)]
+                    masks[w] = bit
         for i, joined in self.tokens.joins:  # "3-d" is also "3d"
             for w in matchers.by_stem.get(stem(joined), ()):
                 positions[w] = sorted(positions.get(w, []) + [(i, 2)])
-        self.positions = positions
+                masks[w] = masks.get(w, 0) | 1 << reach[i]
+        self.positions, self.masks = positions, masks
         self.present = frozenset(positions)
         self._steps = 0  # what is left of the search budget of the concept being found
 
@@ -265,10 +279,42 @@ class AnswerIndex:
                 if keys.isdisjoint(present):
                     break
             else:
-                used = self._fill(slots, 0, (), (), m.window, negated)
-                if used:
-                    return self._hit(m.name, used), None
+                if self._reachable(slots, m.window):
+                    used = self._fill(slots, 0, (), (), m.window, negated)
+                    if used:
+                        return self._hit(m.name, used), None
         return None, self._hit(m.name, negated[0]) if negated else None
+
+    def _reachable(self, slots: tuple[Slot, ...], window: int) -> bool:
+        """Whether the slots can be filled at all, order and windows considered, ignoring negation and
+        the gap in words of any kind: a quick test on bit masks before the search for where."""
+        masks, present = self.masks, self.present
+        reached = -1  # bits where the last slot filled can end; -1 (every bit): nothing placed yet
+        for slot in slots:
+            after = reached
+            for k in range(window + 2):  # any position within the window after a bit of `reached`
+                after |= reached << (k + 1)
+            filled = 0
+            for w in present.intersection(slot.singles):
+                filled |= masks[w]
+            filled &= after
+            for first, rest in slot.longer:
+                if first in present:
+                    bits = masks[first] & after
+                    for w in rest:
+                        if not bits:
+                            break
+                        spread = bits
+                        for k in range(window + 2):
+                            spread |= bits << (k + 1)
+                        bits = spread & masks.get(w, 0)
+                    filled |= bits
+            if slot.optional:
+                filled |= reached
+            if not filled:
+                return False
+            reached = filled
+        return True
 
     def _fill(self, slots: tuple[Slot, ...], k: int, pending: Phrase, used: Used, window: int,
               negated: list[Used]) -> Used | None:

@@ -87,7 +87,7 @@ def stem(word: str) -> str:
 # What a piece of text does: ends a sentence, pauses a clause, or is a word: a plain one, or of a kind
 # the tokeniser looks at twice.
 END, PAUSE, WORD, NEGATION, SCOPE_END, NOT_AFTER = range(6)
-SENTENCE_GAP = 1000  # added to the content-word count at each sentence end: no window reaches across it
+SENTENCE_GAP = 8  # added to the content-word count at each sentence end: more than any window reaches
 
 
 class Piece(NamedTuple):
@@ -101,8 +101,9 @@ class Piece(NamedTuple):
 
 # Text is split at whitespace into chunks ("gradients,", "doesn't", "3-d"), and what each chunk holds
 # is worked out once and remembered: answers share most of their chunks. A chunk that is one plain
-# word, the most common kind, is remembered apart with its word and content flag, for a faster path.
-_plain: dict[str, tuple[str, int]] = {}
+# word, maybe with a mark after it ("gradients,"), the most common kind, is remembered apart for a
+# faster path: (the word, its content flag, None or what the mark adds to the count, its length).
+_plain: dict[str, tuple[str, int, int | None, int]] = {}
 _chunks: dict[str, tuple[Piece, ...]] = {}
 
 
@@ -125,8 +126,10 @@ def _chunk(chunk: str) -> tuple[Piece, ...]:
                     else NOT_AFTER if half in _NOT_A_NEGATION_AFTER else WORD)
             pieces.append(Piece(kind, parts, int(half not in STOPWORDS), k > 0, start, end))
     found = _chunks[chunk] = tuple(pieces)
-    if len(found) == 1 and found[0].kind == WORD and len(found[0].parts) == 1:
-        _plain[chunk] = (found[0].parts[0], found[0].content)
+    if 1 <= len(found) <= 2 and found[0].kind == WORD and len(found[0].parts) == 1 and (
+            len(found) == 1 or found[1].kind <= PAUSE):
+        after = None if len(found) == 1 else SENTENCE_GAP if found[1].kind == END else 0
+        _plain[chunk] = (found[0].parts[0], found[0].content, after, found[0].end)
     return found
 
 
@@ -152,7 +155,7 @@ class Tokens:
         start = self._start(k)
         chunk = chunks[k]
         if chunk in _plain:
-            return start, start + len(chunk)
+            return start, start + _plain[chunk][3]
         ordinal = i - self._chunk_of.index(k)  # which of the chunk's words
         pieces = _chunks.get(chunk)
         for piece in _chunk(chunk) if pieces is None else pieces:
@@ -182,11 +185,15 @@ def tokenise(text: str) -> Tokens:
     for index, chunk in enumerate(tokens.chunks):
         known = plain.get(chunk)
         if known is not None:  # most chunks: a plain word, nothing to decide
-            words.append(known[0])
+            word, content, after, _ = known
+            words.append(word)
             negated_by.append(cue)
             reach.append(count)
             chunk_of.append(index)
-            count += known[1]
+            count += content
+            if after is not None:  # a clause ends with it
+                cue = -1
+                count += after
             continue
         pieces = chunks.get(chunk)
         for kind, parts, content, glued, _, _ in _chunk(chunk) if pieces is None else pieces:
