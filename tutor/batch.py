@@ -43,7 +43,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict | str]]:
 
 PARALLEL_FROM = 2000  # rows; below this, starting worker processes costs more than it saves
 BLOCK = 50_000  # rows read, graded and written at a time: memory stays bounded on any file
-PARTS_PER_WORKER = 4  # a block is cut in more parts than workers: each takes the next part when done
+PARTS_PER_WORKER = 8  # a block is cut in more parts than workers: each takes the next part when done
 _lookup: Callable[[str], Question] | None = None  # set before the workers fork, so they share it
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
+from typing import NamedTuple
 
 
 class Verdict(str, Enum):
@@ -79,8 +80,7 @@ class Question:
         return self.text.strip().splitlines()[0] if self.text.strip() else self.id
 
 
-@dataclass(frozen=True)
-class ConceptHit:
+class ConceptHit(NamedTuple):
     """Where an answer stated (or negated) a concept: the answer's own words."""
 
     concept: str
@@ -89,8 +89,7 @@ class ConceptHit:
     end: int = 0
 
 
-@dataclass(frozen=True)
-class MisconceptionHit:
+class MisconceptionHit(NamedTuple):
     feedback: str
     words: str
 
