@@ -85,8 +85,8 @@ class Matcher:
     words: frozenset[Word]  # aliases of one word: the common case, matched without a search
     sequences: tuple[tuple[Slot, ...], ...]  # the others
     needs: tuple[tuple[frozenset[Word], ...], ...]  # per sequence: for each slot that must be filled, its first words
-    any_anchor: frozenset[Word]  # an answer with none of these cannot match (each sequence's first needed slot)
-    window: int = WINDOW
+    any_anchor: frozenset[Word]  # an answer with none of these cannot match
+    window: int
 
 
 @lru_cache(maxsize=None)
@@ -225,6 +225,14 @@ class MatcherSet:
 Used = tuple[int, ...]  # the answer's word positions a match took
 
 
+def _within(bits: int, window: int) -> int:
+    """Every bit position 0 to window + 2 above a set bit of `bits`, for windows up to 5: a word may
+    follow another with `window` content words between, two more for a stopword or a joined pair."""
+    bits |= bits << 1  # 0-1
+    bits |= bits << 2  # 0-3
+    return bits | bits << (window - 1)  # 0-5 for a window of 3, 0-4 for 2
+
+
 def _POSITION_THEN_ORDER(candidate: tuple[int, int, Word]) -> tuple[int, int]:
     return candidate[0], candidate[2].order
 
@@ -267,22 +275,24 @@ class AnswerIndex:
         if m.any_anchor.isdisjoint(present):
             return None, None
         negated: list[Used] = []  # the first match found inside a negation, if any
-        if not m.words.isdisjoint(present):
-            for p, width, _ in self._candidates(m.words, (), m.window):
+        if not m.words.isdisjoint(present):  # aliases of one word: the leftmost occurrence no negation covers
+            positions = self.positions
+            for p, width in sorted(o for w in present.intersection(m.words) for o in positions[w]):
                 used = (p,) if width == 1 else (p, p + 1)
                 if not self._negated(used):
                     return self._hit(m.name, used), None
                 negated.append(used)
-        self._steps = MAX_STEPS
-        for slots, needs in zip(m.sequences, m.needs):
-            for keys in needs:
-                if keys.isdisjoint(present):
-                    break
-            else:
-                if self._reachable(slots, m.window):
-                    used = self._fill(slots, 0, (), (), m.window, negated)
-                    if used:
-                        return self._hit(m.name, used), None
+        if m.sequences:
+            self._steps = MAX_STEPS
+            for slots, needs in zip(m.sequences, m.needs):
+                for keys in needs:
+                    if keys.isdisjoint(present):
+                        break
+                else:
+                    if self._reachable(slots, m.window):
+                        used = self._fill(slots, 0, (), (), m.window, negated)
+                        if used:
+                            return self._hit(m.name, used), None
         return None, self._hit(m.name, negated[0]) if negated else None
 
     def _reachable(self, slots: tuple[Slot, ...], window: int) -> bool:
@@ -291,9 +301,7 @@ class AnswerIndex:
         masks, present = self.masks, self.present
         reached = -1  # bits where the last slot filled can end; -1 (every bit): nothing placed yet
         for slot in slots:
-            after = reached
-            for k in range(window + 2):  # any position within the window after a bit of `reached`
-                after |= reached << (k + 1)
+            after = _within(reached, window)
             filled = 0
             for w in present.intersection(slot.singles):
                 filled |= masks[w]
@@ -304,10 +312,7 @@ class AnswerIndex:
                     for w in rest:
                         if not bits:
                             break
-                        spread = bits
-                        for k in range(window + 2):
-                            spread |= bits << (k + 1)
-                        bits = spread & masks.get(w, 0)
+                        bits = _within(bits, window) & masks.get(w, 0)
                     filled |= bits
             if slot.optional:
                 filled |= reached
