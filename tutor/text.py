@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from typing import NamedTuple
@@ -136,7 +137,7 @@ def _chunk(chunk: str) -> tuple[Piece, ...]:
 class Tokens:
     """An answer's words, in order, with what the grader needs to know of each (parallel lists)."""
 
-    __slots__ = ("text", "chunks", "words", "negated_by", "reach", "joins", "_chunk_of", "_single_spaced")
+    __slots__ = ("text", "chunks", "words", "negated_by", "reach", "joins", "_chunk_of", "_starts")
 
     def __init__(self, text: str, chunks: list[str]):
         self.text, self.chunks = text, chunks  # the normalised text, split at whitespace
@@ -147,7 +148,7 @@ class Tokens:
         self.reach: list[int] = []
         self.joins: list[tuple[int, str]] = []  # (i, words i and i+1 written with a hyphen, joined): "3-d" is "3d"
         self._chunk_of: list[int] = []  # word -> index of its chunk
-        self._single_spaced: bool | None = None  # whether every chunk is one character from the next
+        self._starts: list[int] | None = None  # chunk -> where it starts in the text, once asked
 
     def span(self, i: int) -> tuple[int, int]:
         """Character offsets of word i in the normalised text."""
@@ -166,14 +167,16 @@ class Tokens:
 
     def _start(self, k: int) -> int:
         """Where chunk k starts in the text."""
-        if self._single_spaced is None:
-            self._single_spaced = sum(map(len, self.chunks)) + len(self.chunks) - 1 == len(self.text)
-        if self._single_spaced:  # the usual text: chunks one space (or newline) apart
-            return sum(map(len, self.chunks[:k])) + k
-        at = 0
-        for chunk in self.chunks[:k + 1]:
-            at = self.text.find(chunk, at) + len(chunk)
-        return at - len(self.chunks[k])
+        if self._starts is None:
+            starts = [0, *itertools.accumulate(len(c) + 1 for c in self.chunks)]  # chunks one space apart ...
+            if starts[-1] - 1 != len(self.text):  # ... unless the text has runs of spaces: look each one up
+                at, starts = 0, []
+                for chunk in self.chunks:
+                    at = self.text.find(chunk, at)
+                    starts.append(at)
+                    at += len(chunk)
+            self._starts = starts
+        return self._starts[k]
 
 
 def tokenise(text: str) -> Tokens:
