@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import itertools
 import json
 import multiprocessing
@@ -108,6 +109,7 @@ def _work(numbered: tuple[int, dict | str]) -> float:
 
 
 def _grade_part(part: list[tuple[int, tuple[int, dict | str]]]) -> list[tuple[int, tuple[bool, str]]]:
+    gc.freeze()  # the questions and compiled aliases live as long as the worker: no need to scan them
     return [(index, _line(numbered)) for index, numbered in part]
 
 
