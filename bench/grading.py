@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tutor.content import load  # noqa: E402
-from tutor.grading import grade  # noqa: E402
+from tutor.grading import grade, grade_reference  # noqa: E402
 from tutor.paths import bundled_content  # noqa: E402
 
 
@@ -91,16 +91,37 @@ def batch_seconds(lines: list[dict], runs: int = 5) -> float:
     return statistics.median(times)
 
 
+def reference_correlation(rows, questions) -> float:
+    """Pearson r between reference-only scores (each question's model answer as the reference, no
+    concepts) and the human verdicts (incorrect 0, partial 0.5, correct 1)."""
+    human = {"incorrect": 0.0, "partial": 0.5, "correct": 1.0}
+    scores = [grade_reference(r["answer"], questions[r["id"]].answer, questions[r["id"]].text).score for r in rows]
+    return statistics.correlation(scores, [human[r["verdict"]] for r in rows])
+
+
+def machine_speed() -> float:
+    """Seconds for a fixed pure-Python loop: this machine's speed at the time, since it varies."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(5_000_000):
+        total += i
+    return time.perf_counter() - start
+
+
 def main() -> None:
     questions = {q.id: q for q in load([bundled_content()])}
     rows = graded_rows()
-    print(f"{platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}")
+    print(f"{platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
+          f"reference loop {machine_speed():.2f} s (lower is faster)")
     median, fastest = per_answer_microseconds(rows, questions)
     length = statistics.mean(len(row["answer"]) for row in rows)
     print(f"grade() over the graded set ({len(rows)} answers, {length:.0f} characters on average, warm): "
           f"{median:.0f} µs per answer (median of 20 passes; fastest {fastest:.0f} µs)")
     lines = variants(rows, 10_000)
     print(f"tutor grade --batch, 10,000 distinct answers, whole process: {batch_seconds(lines):.2f} s (median of 5 runs)")
+    print(f"reference-only mode on the graded set (model answer as the reference): "
+          f"Pearson r = {reference_correlation(rows, questions):.2f} with the human verdicts")
+    print(f"reference loop after the runs: {machine_speed():.2f} s")
 
 
 if __name__ == "__main__":

@@ -115,7 +115,10 @@ def _grade_part(part: list[tuple[int, tuple[int, dict | str]]]) -> list[tuple[in
 
 def _line(numbered: tuple[int, dict | str]) -> tuple[bool, str]:
     result = _grade_one(numbered)
-    return "error" in result, json.dumps(result, ensure_ascii=False)
+    return "error" in result, _encode(result)
+
+
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: json.dumps with options builds one per call
 
 
 def _grade_one(numbered: tuple[int, dict | str]) -> dict:
