@@ -196,12 +196,14 @@ def _grade_batch(path: Path, out: Path | None, content: list[Path] | None) -> in
     from tutor.content import find
 
     questions: list | None = None
+    by_id: dict = {}
 
     def lookup(qid: str):
         nonlocal questions
         if questions is None:
             questions = load_questions(content)
-        return find(questions, qid)
+            by_id.update((q.id, q) for q in questions)
+        return by_id.get(qid) or find(questions, qid)  # find names close ids when there is none
 
     failed = 0
     try:
