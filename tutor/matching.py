@@ -66,13 +66,14 @@ class Slot:
     by_first: dict[Word, tuple[Phrase, ...]]  # first word -> the rest of each phrase starting with it
     keys: frozenset[Word]
     optional: bool
-    singles: frozenset[Word] = frozenset()  # the phrases of one word
-    longer: tuple[tuple[Word, Phrase], ...] = ()  # the others: (first word, the rest)
+    singles: frozenset[Word]  # the phrases of one word
+    longer: tuple[tuple[Word, Phrase], ...]  # the others: (first word, the rest)
 
     @classmethod
     def of(cls, by_first: dict[Word, tuple[Phrase, ...]], optional: bool) -> Slot:
-        return cls(by_first, frozenset(by_first), optional, frozenset(w for w, rests in by_first.items() if () in rests),
-                   tuple((w, rest) for w, rests in by_first.items() for rest in rests if rest))
+        singles = frozenset(w for w, rests in by_first.items() if () in rests)
+        longer = tuple((w, rest) for w, rests in by_first.items() for rest in rests if rest)
+        return cls(by_first, frozenset(by_first), optional, singles, longer)
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,7 +110,7 @@ def matcher(name: str, weight: float, required: bool, aliases: tuple[str, ...], 
     words_ = frozenset(w for w, rests in single.items() if () in rests)
     longer = {w: tuple(r for r in rests if r) for w, rests in single.items() if any(rests)}
     merged = [(Slot.of(longer, False),)] if longer else []
-    return literal_matcher(name, weight, required, merged + list(sequences.values()), window, words_)
+    return _matcher(name, weight, required, words_, merged + list(sequences.values()), window)
 
 
 def _slots(sequence: list[list[tuple[str, ...]]], drop_filler: bool) -> tuple[Slot, ...]:
@@ -148,6 +149,7 @@ def _slot(alternatives: tuple[tuple[str, ...], ...], drop_filler: bool) -> Slot 
 
 @lru_cache(maxsize=None)
 def _phrase(alternative: tuple[str, ...], drop_filler: bool) -> Phrase:
+    """An alternative's words as matched: split like answers, filler left out unless kept."""
     kept = []
     for part in alternative:
         forced = part.startswith(KEPT_MARK)
@@ -157,8 +159,8 @@ def _phrase(alternative: tuple[str, ...], drop_filler: bool) -> Phrase:
     return tuple(kept)
 
 
-def literal_matcher(name: str, weight: float, required: bool, sequences: list[tuple[Slot, ...]],
-                    window: int = WINDOW, words_: frozenset[Word] = frozenset()) -> Matcher:
+def _matcher(name: str, weight: float, required: bool, words_: frozenset[Word], sequences: list[tuple[Slot, ...]],
+             window: int) -> Matcher:
     needs = tuple(tuple(s.keys for s in slots if not s.optional) for slots in sequences)
     anchors = words_.union(*(keys[0] for keys in needs))
     return Matcher(name, weight, required, words_, tuple(sequences), needs, anchors, window)
@@ -166,7 +168,7 @@ def literal_matcher(name: str, weight: float, required: bool, sequences: list[tu
 
 def word_matcher(text: str) -> Matcher:
     """A matcher for one word (the concepts derived from a reference answer)."""
-    return literal_matcher(text, 1.0, False, [], words_=frozenset((word(text),)))
+    return _matcher(text, 1.0, False, frozenset((word(text),)), [], WINDOW)
 
 
 @dataclass(eq=False)
@@ -233,7 +235,7 @@ def _within(bits: int, window: int) -> int:
     return bits | bits << (window - 1)  # 0-5 for a window of 3, 0-4 for 2
 
 
-def _POSITION_THEN_ORDER(candidate: tuple[int, int, Word]) -> tuple[int, int]:
+def _position_then_order(candidate: tuple[int, int, Word]) -> tuple[int, int]:
     return candidate[0], candidate[2].order
 
 
@@ -366,7 +368,7 @@ class AnswerIndex:
         else:
             found = [(p, width, w) for w in hits for p, width in self.positions[w]]
         if len(found) > 1:
-            found.sort(key=_POSITION_THEN_ORDER)
+            found.sort(key=_position_then_order)
         return found
 
     def _hit(self, name: str, used: Used) -> ConceptHit:
