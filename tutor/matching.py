@@ -1,18 +1,17 @@
 """Finding alias phrases in an answer: by stem, in order within a window, with typos and negation.
 
 `matcher` compiles a concept's aliases into sequences of slots (one per top-level alternative; a slot
-holds the word sequences that may fill it, see `tutor.aliases`), of interned words. `AnswerIndex`
-indexes one answer against a question's compiled set and answers `find(matcher)` with the learner's
-own words, filling the slots left to right. What can be computed once per question is: each answer
-word's alias words (by stem and by typo) are looked up once and remembered.
+holds the word sequences that may fill it, see `tutor.aliases`). Words are compared by stem, so the
+slots hold stems; the alias words as written are kept for typos (`Word`). `AnswerIndex` indexes one
+answer against a question's compiled set and answers `find(matcher)` with the learner's own words,
+filling the slots left to right. What can be computed once per question is: each answer word's alias
+stems (its own, or those it is a typo of) are looked up once and remembered.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import attrgetter
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -36,14 +35,12 @@ def allowed_edits(word: str) -> int:
 
 
 class Word:
-    """An alias word as matched. Interned (one object per spelling), so it hashes by identity: fast."""
+    """An alias word as written, with its stem and typo budgets. Interned: one object per spelling."""
 
-    __slots__ = ("raw", "stem", "edits", "stem_edits", "order")
-    _created = itertools.count()
+    __slots__ = ("raw", "stem", "edits", "stem_edits")
 
     def __init__(self, raw: str, stem_: str, edits: int, stem_edits: int):
         self.raw, self.stem = raw, stem_
-        self.order = next(Word._created)  # identity hashes vary between runs; this order does not
         self.edits = edits  # typo budget of the word as written
         self.stem_edits = stem_edits  # ... and of its stem, which may be shorter ("blows" -> "blow": none)
 
@@ -55,25 +52,30 @@ def word(raw: str) -> Word:
     return Word(raw, stem_, allowed_edits(raw), allowed_edits(stem_))
 
 
-Phrase = tuple[Word, ...]
-_ORDER = attrgetter("order")
+Phrase = tuple[str, ...]  # the stems of a phrase's words
 
 
 @dataclass(frozen=True, eq=False)
 class Slot:
     """One place in an alias: the phrases that may fill it, by first word, and whether it may stay empty."""
 
-    by_first: dict[Word, tuple[Phrase, ...]]  # first word -> the rest of each phrase starting with it
-    keys: frozenset[Word]
+    by_first: dict[str, tuple[Phrase, ...]]  # first stem -> the rest of each phrase starting with it
+    keys: frozenset[str]
     optional: bool
-    singles: frozenset[Word]  # the phrases of one word
-    longer: tuple[tuple[Word, Phrase], ...]  # the others: (first word, the rest)
+    singles: frozenset[str]  # the phrases of one word
+    longer: tuple[tuple[str, Phrase], ...]  # the others: (first stem, the rest)
+    vocabulary: tuple[Word, ...]  # its words as written
 
     @classmethod
-    def of(cls, by_first: dict[Word, tuple[Phrase, ...]], optional: bool) -> Slot:
-        singles = frozenset(w for w, rests in by_first.items() if () in rests)
-        longer = tuple((w, rest) for w, rests in by_first.items() for rest in rests if rest)
-        return cls(by_first, frozenset(by_first), optional, singles, longer)
+    def of(cls, phrases: list[tuple[Word, ...]], optional: bool) -> Slot:
+        by_first: dict[str, dict[Phrase, None]] = {}
+        for phrase in phrases:
+            by_first.setdefault(phrase[0].stem, {})[tuple(w.stem for w in phrase[1:])] = None
+        rests = {first: tuple(r) for first, r in by_first.items()}
+        singles = frozenset(first for first, r in rests.items() if () in r)
+        longer = tuple((first, rest) for first, r in rests.items() for rest in r if rest)
+        vocabulary = tuple(dict.fromkeys(w for phrase in phrases for w in phrase))
+        return cls(rests, frozenset(rests), optional, singles, longer, vocabulary)
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,11 +85,12 @@ class Matcher:
     name: str
     weight: float
     required: bool
-    words: frozenset[Word]  # aliases of one word: the common case, matched without a search
+    words: frozenset[str]  # aliases of one word: the common case, matched without a search
     sequences: tuple[tuple[Slot, ...], ...]  # the others
-    needs: tuple[tuple[frozenset[Word], ...], ...]  # per sequence: for each slot that must be filled, its first words
-    any_anchor: frozenset[Word]  # an answer with none of these cannot match
+    needs: tuple[tuple[frozenset[str], ...], ...]  # per sequence: for each slot that must be filled, its first stems
+    any_anchor: frozenset[str]  # an answer with none of these cannot match
     window: int
+    vocabulary: tuple[Word, ...]  # every word of its aliases, as written
 
 
 @lru_cache(maxsize=None)
@@ -98,19 +101,25 @@ def _alias_words(part: str) -> tuple[str, ...]:
 def matcher(name: str, weight: float, required: bool, aliases: tuple[str, ...], window: int = WINDOW) -> Matcher:
     """Compile aliases (the syntax of `tutor.aliases`) into a Matcher."""
     sequences: dict = {}
-    single: dict[Word, list[Phrase]] = {}  # one-slot sequences, merged into one slot: same meaning, one look
+    single: list[Slot] = []  # one-slot sequences, merged into one slot: same meaning, one look
     for alias in aliases:
         for sequence in parse(alias, filler=STOPWORDS.__contains__):
             slots = _slots(sequence, drop_filler=True) or _slots(sequence, drop_filler=False)
             if len(slots) == 1:
-                for first, rests in slots[0].by_first.items():
-                    single[first] = list(dict.fromkeys(single.get(first, []) + list(rests)))
+                single.append(slots[0])
             else:
                 sequences[tuple((tuple(s.by_first.items()), s.optional) for s in slots)] = slots
-    words_ = frozenset(w for w, rests in single.items() if () in rests)
-    longer = {w: tuple(r for r in rests if r) for w, rests in single.items() if any(rests)}
+    words_ = frozenset().union(*(s.singles for s in single))
+    longer = [phrase for s in single for phrase in _phrases(s) if len(phrase) > 1]
     merged = [(Slot.of(longer, False),)] if longer else []
-    return _matcher(name, weight, required, words_, merged + list(sequences.values()), window)
+    vocabulary = tuple(dict.fromkeys(w for s in single for w in s.vocabulary))
+    return _matcher(name, weight, required, words_, merged + list(sequences.values()), window, vocabulary)
+
+
+def _phrases(slot: Slot) -> list[tuple[Word, ...]]:
+    """A slot's phrases again as words (a merged slot is built from them)."""
+    by_stem = {w.stem: w for w in slot.vocabulary}
+    return [(by_stem[first], *(by_stem[s] for s in rest)) for first, rest in slot.longer]
 
 
 def _slots(sequence: list[list[tuple[str, ...]]], drop_filler: bool) -> tuple[Slot, ...]:
@@ -131,7 +140,7 @@ KEPT_MARK = "\0"  # marks a Kept filler word in the cache keys below
 @lru_cache(maxsize=None)
 def _slot(alternatives: tuple[tuple[str, ...], ...], drop_filler: bool) -> Slot | None:
     """One slot compiled (shared: the bank repeats most of its groups); None when only filler is in it."""
-    phrases: dict[Phrase, None] = {}
+    phrases: dict[tuple[Word, ...], None] = {}
     optional = False
     for alternative in alternatives:
         phrase = _phrase(alternative, drop_filler)
@@ -139,16 +148,11 @@ def _slot(alternatives: tuple[tuple[str, ...], ...], drop_filler: bool) -> Slot 
             phrases[phrase] = None
         else:
             optional = True
-    if not phrases:
-        return None
-    by_first: dict[Word, list[Phrase]] = {}
-    for phrase in phrases:
-        by_first.setdefault(phrase[0], []).append(phrase[1:])
-    return Slot.of({w: tuple(rests) for w, rests in by_first.items()}, optional)
+    return Slot.of(list(phrases), optional) if phrases else None
 
 
 @lru_cache(maxsize=None)
-def _phrase(alternative: tuple[str, ...], drop_filler: bool) -> Phrase:
+def _phrase(alternative: tuple[str, ...], drop_filler: bool) -> tuple[Word, ...]:
     """An alternative's words as matched: split like answers, filler left out unless kept."""
     kept = []
     for part in alternative:
@@ -159,16 +163,18 @@ def _phrase(alternative: tuple[str, ...], drop_filler: bool) -> Phrase:
     return tuple(kept)
 
 
-def _matcher(name: str, weight: float, required: bool, words_: frozenset[Word], sequences: list[tuple[Slot, ...]],
-             window: int) -> Matcher:
+def _matcher(name: str, weight: float, required: bool, words_: frozenset[str], sequences: list[tuple[Slot, ...]],
+             window: int, vocabulary: tuple[Word, ...]) -> Matcher:
     needs = tuple(tuple(s.keys for s in slots if not s.optional) for slots in sequences)
     anchors = words_.union(*(keys[0] for keys in needs))
-    return Matcher(name, weight, required, words_, tuple(sequences), needs, anchors, window)
+    vocabulary = tuple(dict.fromkeys(vocabulary + tuple(w for slots in sequences for s in slots for w in s.vocabulary)))
+    return Matcher(name, weight, required, words_, tuple(sequences), needs, anchors, window, vocabulary)
 
 
 def word_matcher(text: str) -> Matcher:
     """A matcher for one word (the concepts derived from a reference answer)."""
-    return _matcher(text, 1.0, False, frozenset((word(text),)), [], WINDOW)
+    w = word(text)
+    return _matcher(text, 1.0, False, frozenset((w.stem,)), [], WINDOW, (w,))
 
 
 @dataclass(eq=False)
@@ -177,30 +183,24 @@ class MatcherSet:
 
     concepts: tuple[Matcher, ...]
     misconceptions: tuple[Matcher, ...] = ()
-    by_stem: dict[str, tuple[Word, ...]] = field(default_factory=dict)  # stem -> alias words with it
+    stems: frozenset[str] = frozenset()  # every alias word's stem
     fuzzy: dict[tuple[str, int], list[Word]] = field(default_factory=dict)  # (first letter, length) -> words with a typo budget
-    known: dict[str, tuple[Word, ...]] = field(default_factory=dict)  # answer word -> the alias words it is
+    known: dict[str, tuple[str, ...]] = field(default_factory=dict)  # answer word -> the alias stems it stands for
     _near: dict[tuple[str, int], tuple] = field(default_factory=dict)  # (first letter, length) -> typo candidates
 
     def __post_init__(self):
-        vocabulary = {}
-        for m in self.concepts + self.misconceptions:
-            vocabulary.update(dict.fromkeys(sorted(m.words, key=_ORDER)))
-            for slot in (s for slots in m.sequences for s in slots):
-                for first, rests in slot.by_first.items():
-                    vocabulary[first] = None
-                    vocabulary.update((w, None) for rest in rests for w in rest)
+        vocabulary = dict.fromkeys(w for m in self.concepts + self.misconceptions for w in m.vocabulary)
+        self.stems = frozenset(w.stem for w in vocabulary)
         for w in vocabulary:
-            self.by_stem[w.stem] = self.by_stem.get(w.stem, ()) + (w,)
             if w.edits:
                 self.fuzzy.setdefault((w.raw[0], len(w.raw)), []).append(w)
 
-    def lookup(self, answer_word: str) -> tuple[Word, ...]:
-        """The alias words `answer_word` stands for: same stem, or a typo of them (remembered)."""
+    def lookup(self, answer_word: str) -> tuple[str, ...]:
+        """The alias stems `answer_word` stands for: its own, or those of words it is a typo of (remembered)."""
         answer_stem = stem(answer_word)
-        found = self.by_stem.get(answer_stem, ())
+        found = (answer_stem,) if answer_stem in self.stems else ()
         if len(answer_word) > 4 and answer_word.replace("_", "").isalpha():
-            found += tuple(w for w in self._typos(answer_word, answer_stem) if w not in found)
+            found += tuple(dict.fromkeys(w.stem for w in self._typos(answer_word, answer_stem) if w.stem not in found))
         self.known[answer_word] = found
         return found
 
@@ -235,10 +235,6 @@ def _within(bits: int, window: int) -> int:
     return bits | bits << (window - 1)  # 0-5 for a window of 3, 0-4 for 2
 
 
-def _position_then_order(candidate: tuple[int, int, Word]) -> tuple[int, int]:
-    return candidate[0], candidate[2].order
-
-
 class AnswerIndex:
     """One answer indexed against a MatcherSet: which alias words occur, and where."""
 
@@ -249,10 +245,10 @@ class AnswerIndex:
             known.clear()
         for answer_word in set(answer_words).difference(known):
             matchers.lookup(answer_word)
-        positions: dict[Word, list[tuple[int, int]]] = {}  # alias word -> [(position, width in words)]
-        # alias word -> a bit per occurrence, at its reach (content words and sentence gaps before it):
+        positions: dict[str, list[tuple[int, int]]] = {}  # alias stem -> [(position, width in words)]
+        # alias stem -> a bit per occurrence, at its reach (content words and sentence gaps before it):
         # what a window allows is then a few shifts of an int (see _reachable)
-        masks: dict[Word, int] = {}
+        masks: dict[str, int] = {}
         reach = self.tokens.reach
         for i, answer_word in [(i, w) for i, w in enumerate(answer_words) if known[w]]:
             bit = 1 << reach[i]
@@ -264,7 +260,8 @@ class AnswerIndex:
                     positions[w] = [(i, 1)]
                     masks[w] = bit
         for i, joined in self.tokens.joins:  # "3-d" is also "3d"
-            for w in matchers.by_stem.get(stem(joined), ()):
+            w = stem(joined)
+            if w in matchers.stems:
                 positions[w] = sorted(positions.get(w, []) + [(i, 2)])
                 masks[w] = masks.get(w, 0) | 1 << reach[i]
         self.positions, self.masks = positions, masks
@@ -352,7 +349,7 @@ class AnswerIndex:
                     return found
         return self._fill(slots, k + 1, (), used, window, negated) if slot.optional else None
 
-    def _candidates(self, wanted, used: Used, window: int) -> list[tuple[int, int, Word]]:
+    def _candidates(self, wanted, used: Used, window: int) -> list[tuple[int, int, str]]:
         """(position, width, word) of each wanted word: anywhere for a phrase's first word, else within
         the window after `used` and in the same sentence; leftmost first."""
         hits = self.present.intersection(wanted)
@@ -368,7 +365,7 @@ class AnswerIndex:
         else:
             found = [(p, width, w) for w in hits for p, width in self.positions[w]]
         if len(found) > 1:
-            found.sort(key=_position_then_order)
+            found.sort()  # leftmost first; at one position, by stem: the same order in every run
         return found
 
     def _hit(self, name: str, used: Used) -> ConceptHit:
