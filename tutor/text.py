@@ -137,7 +137,7 @@ def _chunk(chunk: str) -> tuple[Piece, ...]:
 class Tokens:
     """An answer's words, in order, with what the grader needs to know of each (parallel lists)."""
 
-    __slots__ = ("text", "chunks", "words", "negated_by", "reach", "joins", "_chunk_of", "_starts")
+    __slots__ = ("text", "chunks", "words", "negated_by", "reach", "joins", "_chunk_of", "_starts", "_spaces")
 
     def __init__(self, text: str, chunks: list[str]):
         self.text, self.chunks = text, chunks  # the normalised text, split at whitespace
@@ -148,7 +148,8 @@ class Tokens:
         self.reach: list[int] = []
         self.joins: list[tuple[int, str]] = []  # (i, words i and i+1 written with a hyphen, joined): "3-d" is "3d"
         self._chunk_of: list[int] = []  # word -> index of its chunk
-        self._starts: list[int] | None = None  # chunk -> where it starts in the text, once asked
+        self._starts: list[int] | None = None  # chunk -> where it starts (less k spaces), once asked
+        self._spaces = 0
 
     def span(self, i: int) -> tuple[int, int]:
         """Character offsets of word i in the normalised text."""
@@ -168,15 +169,17 @@ class Tokens:
     def _start(self, k: int) -> int:
         """Where chunk k starts in the text."""
         if self._starts is None:
-            starts = [0, *itertools.accumulate(len(c) + 1 for c in self.chunks)]  # chunks one space apart ...
-            if starts[-1] - 1 != len(self.text):  # ... unless the text has runs of spaces: look each one up
+            lengths = list(itertools.accumulate(map(len, self.chunks), initial=0))
+            if lengths[-1] + len(self.chunks) - 1 == len(self.text):  # chunks one space apart: add k
+                self._starts, self._spaces = lengths, 1
+            else:  # the text has runs of spaces: look each chunk up
                 at, starts = 0, []
                 for chunk in self.chunks:
                     at = self.text.find(chunk, at)
                     starts.append(at)
                     at += len(chunk)
-            self._starts = starts
-        return self._starts[k]
+                self._starts, self._spaces = starts, 0
+        return self._starts[k] + k * self._spaces
 
 
 def tokenise(text: str) -> Tokens:
