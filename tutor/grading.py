@@ -99,7 +99,7 @@ def _grade(answer: str, matchers: MatcherSet) -> GradeResult:
         if concept.required:
             required_missing.append(concept.name)
     wrong = [MisconceptionHit(m.name, hit.words) for m in matchers.misconceptions if (hit := text.find(m)[0])]
-    score = found_weight / sum(c.weight for c in concepts)
+    score = found_weight / matchers.total_weight
     verdict = verdict_for(score)
     reasons = [f"{len(matched)} of {len(concepts)} key ideas stated ({score:.0%} by weight)"]
     if wrong:  # right ideas mixed with a wrong one: at best partial; several wrong ones: incorrect

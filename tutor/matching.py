@@ -184,11 +184,13 @@ class MatcherSet:
     concepts: tuple[Matcher, ...]
     misconceptions: tuple[Matcher, ...] = ()
     stems: frozenset[str] = frozenset()  # every alias word's stem
+    total_weight: float = 0.0  # of the concepts
     fuzzy: dict[tuple[str, int], list[Word]] = field(default_factory=dict)  # (first letter, length) -> words with a typo budget
     known: dict[str, tuple[str, ...]] = field(default_factory=dict)  # answer word -> the alias stems it stands for
     _near: dict[tuple[str, int], tuple] = field(default_factory=dict)  # (first letter, length) -> typo candidates
 
     def __post_init__(self):
+        self.total_weight = sum(c.weight for c in self.concepts)
         vocabulary = dict.fromkeys(w for m in self.concepts + self.misconceptions for w in m.vocabulary)
         self.stems = frozenset(w.stem for w in vocabulary)
         for w in vocabulary:
