@@ -277,8 +277,11 @@ class AnswerIndex:
             return None, None
         negated: list[Used] = []  # the first match found inside a negation, if any
         if not m.words.isdisjoint(present):  # aliases of one word: the leftmost occurrence no negation covers
+            stems = present.intersection(m.words)
             positions = self.positions
-            for p, width in sorted(o for w in present.intersection(m.words) for o in positions[w]):
+            occurrences = positions[next(iter(stems))] if len(stems) == 1 else sorted(
+                o for w in stems for o in positions[w])
+            for p, width in occurrences:
                 used = (p,) if width == 1 else (p, p + 1)
                 if not self._negated(used):
                     return self._hit(m.name, used), None
