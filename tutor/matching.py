@@ -245,16 +245,19 @@ class AnswerIndex:
         answer_words, known = self.tokens.words, matchers.known
         if len(known) > MAX_REMEMBERED:
             known.clear()
-        for answer_word in set(answer_words).difference(known):
-            matchers.lookup(answer_word)
+        found_at = list(map(known.get, answer_words))  # each word's alias stems, or None: not looked up yet
+        if None in found_at:
+            for answer_word in set(answer_words).difference(known):
+                matchers.lookup(answer_word)
+            found_at = list(map(known.get, answer_words))
         positions: dict[str, list[tuple[int, int]]] = {}  # alias stem -> [(position, width in words)]
         # alias stem -> a bit per occurrence, at its reach (content words and sentence gaps before it):
         # what a window allows is then a few shifts of an int (see _reachable)
         masks: dict[str, int] = {}
         reach = self.tokens.reach
-        for i, answer_word in [(i, w) for i, w in enumerate(answer_words) if known[w]]:
+        for i in [i for i, found in enumerate(found_at) if found]:
             bit = 1 << reach[i]
-            for w in known[answer_word]:
+            for w in found_at[i]:
                 if w in positions:
                     positions[w].append((i, 1))
                     masks[w] |= bit
