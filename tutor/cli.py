@@ -193,7 +193,6 @@ def grade(
 
 def _grade_batch(path: Path, out: Path | None, content: list[Path] | None) -> int:
     from tutor.batch import grade_lines, read_rows
-    from tutor.content import find
 
     questions: list | None = None
     by_id: dict = {}
@@ -203,7 +202,11 @@ def _grade_batch(path: Path, out: Path | None, content: list[Path] | None) -> in
         if questions is None:
             questions = load_questions(content)
             by_id.update((q.id, q) for q in questions)
-        return by_id.get(qid) or find(questions, qid)  # find names close ids when there is none
+        if qid in by_id:
+            return by_id[qid]
+        from tutor.content import find  # its error names the closest ids (the import costs yaml: not for every file)
+
+        return find(questions, qid)
 
     failed = 0
     try:
