@@ -49,11 +49,13 @@ _lookup: Callable[[str], Question] | None = None  # set before the workers fork,
 
 
 def grade_lines(rows: Iterable[tuple[int, dict | str]], lookup: Callable[[str], Question],
-                workers: int | None = None, parallel_from: int = PARALLEL_FROM) -> Iterator[tuple[bool, str]]:
+                workers: int | None = None, parallel_from: int = PARALLEL_FROM,
+                warm: Callable[[], None] | None = None) -> Iterator[tuple[bool, str]]:
     """(failed, JSON line) per row, in order: the row's extra fields plus the grade, or an `error`.
 
     Large files are graded by one process per core, each given whole questions where it can, so that
-    each compiles and warms up only its own questions (grading is pure, so the work splits freely)."""
+    each warms up only its own questions (grading is pure, so the work splits freely); `warm` runs
+    before they start, to prepare what they all share."""
     global _lookup
     _lookup = lookup
     workers = workers or os.cpu_count() or 1
@@ -63,6 +65,8 @@ def grade_lines(rows: Iterable[tuple[int, dict | str]], lookup: Callable[[str], 
         yield from map(_line, first)
         yield from map(_line, rows)
         return
+    if warm is not None:
+        warm()
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         block = first
         while block:

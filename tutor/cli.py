@@ -197,11 +197,21 @@ def _grade_batch(path: Path, out: Path | None, content: list[Path] | None) -> in
     questions: list | None = None
     by_id: dict = {}
 
-    def lookup(qid: str):
+    def bank() -> list:
         nonlocal questions
         if questions is None:
             questions = load_questions(content)
             by_id.update((q.id, q) for q in questions)
+        return questions
+
+    def warm() -> None:  # before the workers start: every question's aliases compiled, or read from the cache
+        from tutor.compiled_cache import prepare_all
+        from tutor.paths import data_home
+
+        prepare_all(bank(), data_home() / "cache")
+
+    def lookup(qid: str):
+        bank()
         if qid in by_id:
             return by_id[qid]
         from tutor.content import find  # its error names the closest ids (the import costs yaml: not for every file)
@@ -214,7 +224,7 @@ def _grade_batch(path: Path, out: Path | None, content: list[Path] | None) -> in
     except OSError as exc:
         raise UsageError(f"cannot write {out}: {exc.strerror}") from exc
     with sink if out else contextlib.nullcontext():
-        for row_failed, line in grade_lines(read_rows(path), lookup):
+        for row_failed, line in grade_lines(read_rows(path), lookup, warm=warm):
             failed += row_failed
             sink.write(line + "\n")
     if failed:

@@ -51,6 +51,11 @@ def prepare(question: Question) -> MatcherSet:
 _by_question: dict[int, tuple[Question, MatcherSet]] = {}
 
 
+def remember(question: Question, compiled: MatcherSet) -> None:
+    """Use `compiled` (compiled earlier, e.g. by another process) as `prepare(question)`."""
+    _by_question[id(question)] = (question, compiled)
+
+
 def grade_reference(answer: str, reference: str, question: str = "") -> GradeResult:
     """Grade `answer` against a bare reference answer: its content words are the concepts.
 

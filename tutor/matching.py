@@ -44,6 +44,9 @@ class Word:
         self.edits = edits  # typo budget of the word as written
         self.stem_edits = stem_edits  # ... and of its stem, which may be shorter ("blows" -> "blow": none)
 
+    def __reduce__(self):
+        return word, (self.raw,)  # unpickled words are interned too
+
 
 @lru_cache(maxsize=None)
 def word(raw: str) -> Word:
@@ -196,6 +199,9 @@ class MatcherSet:
         for w in vocabulary:
             if w.edits:
                 self.fuzzy.setdefault((w.raw[0], len(w.raw)), []).append(w)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "known": {}, "_near": {}}  # what one batch learnt stays with it
 
     def lookup(self, answer_word: str) -> tuple[str, ...]:
         """The alias stems `answer_word` stands for: its own, or those of words it is a typo of (remembered)."""

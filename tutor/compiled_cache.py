@@ -1,0 +1,56 @@
+"""The bank's compiled aliases kept on disk, so that `tutor grade --batch` starts grading at once:
+compiling every question's aliases costs more than grading a thousand answers. An entry is keyed by
+the question file's content hash, the whole file by tutor's version and the grader's source files
+(their size and modification time): an edited question or grader means a fresh compile. The cache
+is an optimisation only: any problem reading or writing it means compiling.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+from tutor import __version__, aliases, matching, text
+from tutor.grading import prepare, remember
+from tutor.model import Question
+
+
+def prepare_all(questions: list[Question], cache_dir: Path | None) -> None:
+    """Make `grading.prepare` instant for every question, from the cache where it can."""
+    path = cache_dir / "matchers.pickle" if cache_dir else None
+    stored: dict = {}
+    if path is not None:
+        try:
+            with path.open("rb") as f:
+                stamp, stored = pickle.load(f)
+            if stamp != _stamp():
+                stored = {}
+        except Exception:  # missing, unreadable or from another version: compile afresh
+            stored = {}
+    missing = False
+    for question in questions:
+        compiled = stored.get(question.content_hash)
+        if compiled is None:
+            missing = True
+        else:
+            remember(question, compiled)
+    if not missing or path is None:
+        return
+    fresh = {q.content_hash: prepare(q) for q in questions}
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps((_stamp(), fresh), protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(path)  # atomic: a reader sees the whole file or none
+    except OSError:
+        pass
+
+
+def _stamp() -> str:
+    """Tutor's version and the size and modification time of the modules that shape compiled aliases."""
+    parts = [__version__]
+    for module in (aliases, matching, text):
+        stat = os.stat(module.__file__)
+        parts.append(f"{module.__name__}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return "\n".join(parts)
