@@ -79,8 +79,8 @@ def grade_lines(rows: Iterable[tuple[int, dict | str]], lookup: Callable[[str], 
 
 
 def _split(block: list[tuple[int, dict | str]], parts: int) -> list[list[tuple[int, tuple[int, dict | str]]]]:
-    """The block's rows in `parts` shares of about equal work, largest first (an answer's length, plus a fixed cost per
-    row), a question's rows kept together unless they alone are more than a share."""
+    """The block's rows in `parts` shares of about equal work (see `_work`), the largest first; a
+    question's rows stay together unless they alone are more than a share."""
     groups: dict[str, list[tuple[int, tuple[int, dict | str]]]] = {}
     for index, numbered in enumerate(block):
         row = numbered[1]
@@ -113,6 +113,7 @@ def _work(numbered: tuple[int, dict | str]) -> float:
 
 
 def _grade_part(part: list[tuple[int, tuple[int, dict | str]]]) -> list[tuple[int, tuple[bool, str]]]:
+    """In a worker: (index in the block, line) for each row of the part."""
     gc.freeze()  # the questions and compiled aliases live as long as the worker: no need to scan them
     return [(index, _line(numbered)) for index, numbered in part]
 
