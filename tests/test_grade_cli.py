@@ -79,8 +79,8 @@ def test_a_large_batch_graded_by_several_workers_matches_one_by_one():
 
     questions = load([bundled_content()])
     ids = [q.id for q in questions]
-    rows = [(n, {"id": ids[n % len(ids)], "answer": f"{GOOD} ({n})", "n": n}) for n in range(1, 300)]
-    rows += [(300, "invalid JSON: x"), (301, {"id": "nope", "answer": "x"}),
+    rows = [(n, json.dumps({"id": ids[n % len(ids)], "answer": f"{GOOD} ({n})", "n": n})) for n in range(1, 300)]
+    rows += [(300, "{not json"), (301, {"id": "nope", "answer": "x"}),
              (302, {"reference": "gates control the cell", "answer": "the gates control it"})]
     lookup = lambda qid: find(questions, qid)  # noqa: E731
     alone = list(grade_lines(iter(rows), lookup, workers=1))

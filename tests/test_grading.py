@@ -226,6 +226,13 @@ def test_explanation_quotes_the_words_as_written_whatever_the_spacing():
                      "clipped": "clipping the big gradients"}
 
 
+def test_explanation_quotes_a_word_without_the_marks_around_it():
+    q = question(Concept("end token", ("eos",)), Concept("gates", ("gates",)))
+    for _ in range(2):  # the second time, each chunk of text is already known
+        found = {h.concept: h.words for h in grade("it stops at <eos>. the (gates) decide", q).matched}
+        assert found == {"end token": "eos", "gates": "gates"}
+
+
 def test_an_alias_of_many_groups_is_matched_without_listing_its_phrases():
     alias = " ".join(["(alpha|bravo|charlie|delta)"] * 6) + " echo"  # 4^6 = 4096 phrases
     q = question(Concept("long", (alias,)))

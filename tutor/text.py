@@ -103,8 +103,8 @@ class Piece(NamedTuple):
 # Text is split at whitespace into chunks ("gradients,", "doesn't", "3-d"), and what each chunk holds
 # is worked out once and remembered: answers share most of their chunks. A chunk that is one plain
 # word, maybe with a mark after it ("gradients,"), the most common kind, is remembered apart for a
-# faster path: (the word, its content flag, None or what the mark adds to the count, its length).
-_plain: dict[str, tuple[str, int, int | None, int]] = {}
+# faster path: (the word, its content flag, None or what the mark adds to the count, where it is in the chunk).
+_plain: dict[str, tuple[str, int, int | None, tuple[int, int]]] = {}
 _chunks: dict[str, tuple[Piece, ...]] = {}
 
 
@@ -130,7 +130,7 @@ def _chunk(chunk: str) -> tuple[Piece, ...]:
     if 1 <= len(found) <= 2 and found[0].kind == WORD and len(found[0].parts) == 1 and (
             len(found) == 1 or found[1].kind <= PAUSE):
         after = None if len(found) == 1 else SENTENCE_GAP if found[1].kind == END else 0
-        _plain[chunk] = (found[0].parts[0], found[0].content, after, found[0].end)
+        _plain[chunk] = (found[0].parts[0], found[0].content, after, (found[0].start, found[0].end))
     return found
 
 
@@ -157,7 +157,8 @@ class Tokens:
         start = self._start(k)
         chunk = chunks[k]
         if chunk in _plain:
-            return start, start + _plain[chunk][3]
+            begin, end = _plain[chunk][3]
+            return start + begin, start + end
         ordinal = i - self._chunk_of.index(k)  # which of the chunk's words
         pieces = _chunks.get(chunk)
         for piece in _chunk(chunk) if pieces is None else pieces:
