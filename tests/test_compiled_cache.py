@@ -51,3 +51,21 @@ def test_a_changed_grader_or_a_damaged_file_means_compiling_again(tmp_path, ques
     grading._by_question.clear()
     compiled_cache.prepare_all(questions, tmp_path)  # no error: compiled, and the file rewritten
     assert len(calls) == 2 * len(questions)
+
+
+def test_a_damaged_entry_means_compiling_that_question(tmp_path, questions, monkeypatch):
+    import pickle
+
+    q = next(q for q in questions if q.id == "backpropagation-through-time")
+    compiled_cache.prepare_all(questions, tmp_path)
+    expected = grading.grade(ANSWER, q)
+    path = tmp_path / "matchers.pickle"
+    stamp, stored = pickle.loads(path.read_bytes())
+    stored[q.content_hash] = b"damaged"
+    path.write_bytes(pickle.dumps((stamp, stored)))
+    grading._by_question.clear()
+    calls = compiles(monkeypatch)
+    compiled_cache.prepare_all(questions, tmp_path)
+    assert calls == []  # entries are read when their question is graded ...
+    assert grading.grade(ANSWER, q) == expected
+    assert len(calls) == 1  # ... and this one could not be

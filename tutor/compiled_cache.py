@@ -1,18 +1,20 @@
 """The bank's compiled aliases kept on disk, so that `tutor grade --batch` starts grading at once:
 compiling every question's aliases costs more than grading a thousand answers. An entry is keyed by
-the question file's content hash, the whole file by tutor's version and the grader's source files
-(their size and modification time): an edited question or grader means a fresh compile. The cache
-is an optimisation only: any problem reading or writing it means compiling.
+the question file's content hash and read when the question is first graded (in the worker that
+grades it), the whole file by tutor's version and the grader's source files (their size and
+modification time): an edited question or grader means a fresh compile. The cache is an
+optimisation only: any problem reading or writing it means compiling.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+from functools import partial
 from pathlib import Path
 
 from tutor import __version__, aliases, matching, text
-from tutor.grading import prepare, remember
+from tutor.grading import compile_question, prepare, remember
 from tutor.model import Question
 
 
@@ -30,14 +32,15 @@ def prepare_all(questions: list[Question], cache_dir: Path | None) -> None:
             stored = {}
     missing = False
     for question in questions:
-        compiled = stored.get(question.content_hash)
-        if compiled is None:
+        blob = stored.get(question.content_hash)
+        if blob is None:
             missing = True
         else:
-            remember(question, compiled)
+            remember(question, partial(_load, blob, question))
     if not missing or path is None:
         return
-    fresh = {q.content_hash: prepare(q) for q in questions}
+    fresh = {q.content_hash: stored.get(q.content_hash) or pickle.dumps(prepare(q), protocol=pickle.HIGHEST_PROTOCOL)
+             for q in questions}
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -45,6 +48,14 @@ def prepare_all(questions: list[Question], cache_dir: Path | None) -> None:
         tmp.replace(path)  # atomic: a reader sees the whole file or none
     except OSError:
         pass
+
+
+def _load(blob: bytes, question: Question) -> matching.MatcherSet:
+    """One question's compiled aliases, read when first graded (a batch of one question reads one)."""
+    try:
+        return pickle.loads(blob)
+    except Exception:  # damaged: compile instead
+        return compile_question(question)
 
 
 def _stamp() -> str:

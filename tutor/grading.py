@@ -10,6 +10,7 @@ words are the concepts (`grade_reference`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from tutor.matching import TIGHT_WINDOW, AnswerIndex, MatcherSet, matcher, word_matcher
@@ -44,15 +45,25 @@ def prepare(question: Question) -> MatcherSet:
     """The question's concepts compiled for matching (once per process; `grade` calls it)."""
     entry = _by_question.get(id(question))
     if entry is None or entry[0] is not question:  # hashing every concept per call would cost more than grading
-        entry = _by_question[id(question)] = (question, _compile(question.concepts, question.misconceptions))
-    return entry[1]
+        entry = _by_question[id(question)] = (question, compile_question(question))
+    compiled = entry[1]
+    if not isinstance(compiled, MatcherSet):  # remembered as a way to load it: load it now
+        compiled = compiled()
+        _by_question[id(question)] = (question, compiled)
+    return compiled
 
 
-_by_question: dict[int, tuple[Question, MatcherSet]] = {}
+def compile_question(question: Question) -> MatcherSet:
+    """The question's concepts compiled (`prepare` remembers them; this compiles every time)."""
+    return _compile(question.concepts, question.misconceptions)
 
 
-def remember(question: Question, compiled: MatcherSet) -> None:
-    """Use `compiled` (compiled earlier, e.g. by another process) as `prepare(question)`."""
+_by_question: dict[int, tuple[Question, MatcherSet | Callable[[], MatcherSet]]] = {}
+
+
+def remember(question: Question, compiled: MatcherSet | Callable[[], MatcherSet]) -> None:
+    """Use `compiled` (compiled earlier, e.g. by another process) as `prepare(question)`; given a
+    function instead, call it the first time the question is prepared."""
     _by_question[id(question)] = (question, compiled)
 
 
