@@ -95,7 +95,7 @@ def _grade_part(start: int, size: int) -> list[tuple[bool, str]]:
     return [_line(_block[k]) for k in _order[start:start + size]]
 
 
-_QUESTION = re.compile(r'"(?:id|reference)"\s*:\s*"((?:[^"\\]|\\.)*)"')  # in a JSONL line's text
+_QUESTION = re.compile(r'"(?:id|reference)"\s*:\s*"([^"\\]*)')  # in a JSONL line's text, up to any escape
 
 
 def _question_of(row: dict | str) -> str:
