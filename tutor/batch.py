@@ -112,7 +112,8 @@ def _line(numbered: tuple[int, dict | str]) -> tuple[bool, str]:
     return "error" in result, _encode(result)
 
 
-_encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: json.dumps with options builds one per call
+# One encoder (json.dumps with options builds one per call); a result is a tree, so no check for cycles.
+_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 _decode = json.JSONDecoder().decode
 
 
