@@ -67,6 +67,15 @@ def test_batch_csv_and_out_file(tmp_path):
     assert [(r["student"], r["verdict"]) for r in rows] == [("bob", "correct"), ("eve", "incorrect")]
 
 
+def test_batch_csv_from_excel_with_a_byte_order_mark_and_an_error_column(tmp_path):
+    source = tmp_path / "answers.csv"
+    source.write_bytes(f'id,answer,error\n{QID},"{GOOD}",none\n'.encode("utf-8-sig"))
+    result = tutor("grade", "--batch", str(source))
+    row = json.loads(result.stdout)
+    assert result.returncode == 0  # the learner's own "error" column is echoed, not taken for a failure
+    assert (row["id"], row["verdict"], row["error"]) == (QID, "correct", "none")
+
+
 def test_batch_missing_file_is_a_usage_error(tmp_path):
     result = tutor("grade", "--batch", str(tmp_path / "none.jsonl"))
     assert result.returncode == 2 and "Traceback" not in result.stderr

@@ -24,7 +24,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict | str]]:
     """(line number, row) for each row: a dict from CSV, or a JSONL line's text, parsed where it is
     graded (in a worker, for a large file)."""
     try:
-        handle = path.open(encoding="utf-8", newline="")
+        handle = path.open(encoding="utf-8-sig", newline="")  # a byte-order mark (Excel's CSV) is skipped
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
     with handle:
@@ -108,8 +108,8 @@ def _question_of(row: dict | str) -> str:
 
 
 def _line(numbered: tuple[int, dict | str]) -> tuple[bool, str]:
-    result = _grade_one(numbered)
-    return "error" in result, _encode(result)
+    failed, result = _grade_one(numbered)
+    return failed, _encode(result)
 
 
 # One encoder (json.dumps with options builds one per call); a result is a tree, so no check for cycles.
@@ -117,21 +117,22 @@ _encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 _decode = json.JSONDecoder().decode
 
 
-def _grade_one(numbered: tuple[int, dict | str]) -> dict:
+def _grade_one(numbered: tuple[int, dict | str]) -> tuple[bool, dict]:
+    """(failed, the result or the error) for one row."""
     number, row = numbered
     if isinstance(row, str):  # a JSONL line
         try:
             row = _decode(row)
         except json.JSONDecodeError as exc:
-            return {"line": number, "error": f"invalid JSON: {exc.msg} at column {exc.colno}"}
+            return True, {"line": number, "error": f"invalid JSON: {exc.msg} at column {exc.colno}"}
         if not isinstance(row, dict):
-            return {"line": number, "error": "a line must be a JSON object"}
+            return True, {"line": number, "error": "a line must be a JSON object"}
     echo = {k: v for k, v in row.items() if k not in TEXT_FIELDS}
     try:
         result = _grade_row(row, _lookup)
     except (UsageError, ValueError) as exc:
-        return {"line": number, **echo, "error": str(exc)}
-    return {"line": number, **echo, **result.to_dict()}
+        return True, {"line": number, **echo, "error": str(exc)}
+    return False, {"line": number, **echo, **result.to_dict()}
 
 
 def _grade_row(row: dict, lookup: Callable[[str], Question]):
