@@ -76,6 +76,25 @@ def test_batch_csv_from_excel_with_a_byte_order_mark_and_an_error_column(tmp_pat
     assert (row["id"], row["verdict"], row["error"]) == (QID, "correct", "none")
 
 
+def test_batch_line_not_in_utf8_is_an_error_line_and_the_others_are_graded(tmp_path):
+    source = tmp_path / "answers.jsonl"
+    good = json.dumps({"id": QID, "answer": GOOD}).encode()
+    source.write_bytes(good + b"\n" + '{"id": "x", "answer": "caf\u00e9"}'.encode("latin-1") + b"\n" + good + b"\n")
+    result = tutor("grade", "--batch", str(source))
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert [(r["line"], r.get("verdict"), r.get("error")) for r in rows] == [
+        (1, "correct", None), (2, None, "not UTF-8 text"), (3, "correct", None)]
+
+
+def test_batch_csv_not_in_utf8_is_a_one_line_usage_error(tmp_path):
+    source = tmp_path / "answers.csv"
+    source.write_bytes(f"id,answer\n{QID},caf\u00e9 gates\n".encode("latin-1"))
+    result = tutor("grade", "--batch", str(source))
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip() == f"error: cannot read {source}: not UTF-8 text (save it as UTF-8 CSV)"
+
+
 def test_batch_missing_file_is_a_usage_error(tmp_path):
     result = tutor("grade", "--batch", str(tmp_path / "none.jsonl"))
     assert result.returncode == 2 and "Traceback" not in result.stderr

@@ -20,22 +20,40 @@ from tutor.model import Question
 TEXT_FIELDS = ("answer", "reference", "question")  # read, not echoed
 
 
+class Unreadable(str):
+    """A row that could not be read, as the reason why (graded as an error line)."""
+
+
 def read_rows(path: Path) -> Iterator[tuple[int, dict | str]]:
     """(line number, row) for each row: a dict from CSV, or a JSONL line's text, parsed where it is
-    graded (in a worker, for a large file)."""
+    graded (in a worker, for a large file), or Unreadable."""
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")  # a byte-order mark (Excel's CSV) is skipped
+        if path.suffix.lower() == ".csv":
+            yield from _csv_rows(path)
+            return
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, 1):
+                try:
+                    line = raw.decode("utf-8-sig" if number == 1 else "utf-8")  # skips a byte-order mark
+                except UnicodeDecodeError:
+                    yield number, Unreadable("not UTF-8 text")
+                    continue
+                if not line.isspace():
+                    yield number, line
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
-    with handle:
-        if path.suffix.lower() == ".csv":
-            reader = csv.DictReader(handle)
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, dict]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:  # a byte-order mark (Excel's CSV) is skipped
+        reader = csv.DictReader(handle)
+        try:
             for row in reader:
                 yield reader.line_num, row
-            return
-        for number, line in enumerate(handle, 1):
-            if not line.isspace():
-                yield number, line
+        except UnicodeDecodeError:
+            raise UsageError(f"cannot read {path}: not UTF-8 text (save it as UTF-8 CSV)") from None
+        except csv.Error as exc:
+            raise UsageError(f"cannot read {path}: line {reader.line_num}: {exc}") from None
 
 
 # Rows; below this, grading here beats starting worker processes. The first rows of each question are
@@ -124,6 +142,8 @@ _decode = json.JSONDecoder().decode
 def _grade_one(numbered: tuple[int, dict | str]) -> tuple[bool, dict]:
     """(failed, the result or the error) for one row."""
     number, row = numbered
+    if isinstance(row, Unreadable):
+        return True, {"line": number, "error": str(row)}
     if isinstance(row, str):  # a JSONL line
         try:
             row = _decode(row)
