@@ -169,10 +169,12 @@ def test_denying_a_main_idea_while_missing_one_is_incorrect():
 
 def test_explanation_quotes_the_learners_words():
     q = question(Concept("unrolled", ("unroll",)), Concept("summed", ("sum over [time] steps",)))
-    result = grade("You Unroll it, then the grads are summed over all steps.", q)
-    assert [(h.concept, h.words) for h in result.matched] == [("unrolled", "unroll"),
-                                                              ("summed", "summed over all steps")]
+    result = grade("You Unroll it, then the grads are Summed over all steps.", q)
+    assert [(h.concept, h.words) for h in result.matched] == [("unrolled", "Unroll"),  # as written
+                                                              ("summed", "Summed over all steps")]
     assert result.missed == ()
+    wide = grade("Ｕｎｒｏｌｌ it", q)  # full-width letters: quoted as normalised, where offsets fit
+    assert [(h.concept, h.words) for h in wide.matched] == [("unrolled", "unroll")]
 
 
 @pytest.mark.parametrize("answer", ["", "   ", "\n\t"])

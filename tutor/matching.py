@@ -248,6 +248,9 @@ class AnswerIndex:
 
     def __init__(self, text: str, matchers: MatcherSet):
         self.tokens: Tokens = tokenise(text)
+        # Quotes come from the answer as written where offsets into the normalised text fit it
+        # (ASCII: normalising only lowers the case), else from the normalised text.
+        self._quoted = text if text.isascii() else self.tokens.text
         answer_words, known = self.tokens.words, matchers.known
         if len(known) > MAX_REMEMBERED:
             known.clear()
@@ -384,7 +387,7 @@ class AnswerIndex:
 
     def _hit(self, name: str, used: Used) -> ConceptHit:
         start, end = self.tokens.span(used[0])[0], self.tokens.span(used[-1])[1]
-        return ConceptHit(name, self.tokens.text[start:end], start, end)
+        return ConceptHit(name, self._quoted[start:end], start, end)
 
     def _negation_holds(self, used: Used) -> bool:
         """An alias that states a negation ("no loops") matches only where that negation reaches."""

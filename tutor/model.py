@@ -85,7 +85,7 @@ class ConceptHit(NamedTuple):
 
     concept: str
     words: str
-    start: int = 0  # character offsets into the answer
+    start: int = 0  # character offsets into the answer (into its normalised form when it is not ASCII)
     end: int = 0
 
 
