@@ -116,3 +116,26 @@ def test_a_large_batch_graded_by_several_workers_matches_one_by_one():
     assert shared == alone
     assert [json.loads(line)["line"] for _, line in shared] == list(range(1, 303))
     assert [failed for failed, _ in shared].count(True) == 2
+
+
+def test_grading_a_batch_makes_no_reference_cycles():
+    """Workers grade with the garbage collector off: that is safe only while grading frees all it makes."""
+    import gc
+
+    from tutor import batch
+    from tutor.content import find, load
+    from tutor.paths import bundled_content
+
+    questions = load([bundled_content()])
+    rows = [json.dumps({"id": q.id, "answer": f"{GOOD} (not {q.id})"}) for q in questions]
+    rows += ["{not json", "[1]", json.dumps({"id": "nope", "answer": "x"}), json.dumps({"answer": 3}),
+             json.dumps({"reference": "gates control the cell", "answer": "the gates do not control it"})]
+    batch._lookup = lambda qid: find(questions, qid)
+    gc.collect()
+    gc.disable()
+    try:
+        lines = [batch._line((n, row)) for n, row in enumerate(rows, 1)]
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    assert [failed for failed, _ in lines].count(True) == 4
