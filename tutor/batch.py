@@ -45,6 +45,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict | str]]:
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line number, row) for each CSV row; a file that is not UTF-8 CSV is a usage error."""
     with path.open(encoding="utf-8-sig", newline="") as handle:  # a byte-order mark (Excel's CSV) is skipped
         reader = csv.DictReader(handle)
         try:

@@ -54,7 +54,7 @@ def prepare(question: Question) -> MatcherSet:
 
 
 def compile_question(question: Question) -> MatcherSet:
-    """The question's concepts compiled (`prepare` remembers them; this compiles every time)."""
+    """The question's concepts compiled, whether or not `prepare` remembered them for this question."""
     return _compile(question.concepts, question.misconceptions)
 
 
