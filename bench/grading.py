@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from tutor.content import load  # noqa: E402
 from tutor.grading import grade, grade_reference  # noqa: E402
+from tutor.native import compiled_modules  # noqa: E402
 from tutor.paths import bundled_content  # noqa: E402
 
 
@@ -114,6 +115,8 @@ def main() -> None:
     rows = graded_rows()
     print(f"{platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
           f"reference loop {machine_speed():.2f} s (lower is faster)")
+    compiled = compiled_modules()
+    print(f"grader: {'compiled by mypyc (' + ', '.join(compiled) + ')' if compiled else 'plain Python'}")
     median, fastest = per_answer_microseconds(rows, questions)
     length = statistics.mean(len(row["answer"]) for row in rows)
     print(f"grade() over the graded set ({len(rows)} answers, {length:.0f} characters on average, warm): "

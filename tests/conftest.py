@@ -27,3 +27,12 @@ def one_torch_thread(request):
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+def pytest_sessionstart(session):
+    """Refuse to test stale compiled code: an edited grader module runs its old compiled form until rebuilt."""
+    from tutor import native
+
+    if stale := native.stale_modules():
+        pytest.exit(f"tutor.{', tutor.'.join(stale)}: the compiled module is older than its source; rebuild it "
+                    "(make test does) or delete tutor/*.so", returncode=2)

@@ -1,10 +1,14 @@
-"""The wheel carries the question bank and the demos' data, so an installed tutor works from any folder."""
+"""The wheel carries the question bank and the demos' data, so an installed tutor works from any folder,
+and the grader both compiled (setup.py) and as its Python source."""
 
+import os
 import subprocess
 import sys
 import zipfile
 
 from helpers import ROOT
+
+from tutor import native
 
 
 def test_the_wheel_ships_the_question_bank_and_demo_data(tmp_path):
@@ -16,3 +20,7 @@ def test_the_wheel_ships_the_question_bank_and_demo_data(tmp_path):
     assert {"tutor/" + name for name in bank} <= names
     assert any(name.startswith("tutor/demos/data/") and name.endswith(".txt") for name in names)
     assert "tutor/cli.py" in names and "tutor/demos/vanishing.py" in names
+    for module in native.MODULES:
+        assert f"tutor/{module}.py" in names
+        if not os.environ.get("TUTOR_PURE_PYTHON"):
+            assert any(name.startswith(f"tutor/{module}.") and name.endswith((".so", ".pyd")) for name in names)

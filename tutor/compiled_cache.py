@@ -13,7 +13,7 @@ import pickle
 from functools import partial
 from pathlib import Path
 
-from tutor import __version__, aliases, matching, text
+from tutor import __version__, matching
 from tutor.grading import compile_question, prepare, remember
 from tutor.model import Question
 
@@ -58,10 +58,18 @@ def _load(blob: bytes, question: Question) -> matching.MatcherSet:
         return compile_question(question)
 
 
+# The modules that shape compiled aliases, by file name before the first dot: their .py files and, where
+# setup.py compiled them, their compiled forms and the library those share.
+_SHAPING = frozenset(("aliases", "matching", "text", "_grader__mypyc"))
+
+
 def _stamp() -> str:
-    """Tutor's version and the size and modification time of the modules that shape compiled aliases."""
+    """Tutor's version and the size and modification time of the files of the modules that shape
+    compiled aliases (found by name: a compiled module's __file__ can be wrong)."""
     parts = [__version__]
-    for module in (aliases, matching, text):
-        stat = os.stat(module.__file__)
-        parts.append(f"{module.__name__}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    with os.scandir(os.path.dirname(os.path.abspath(__file__))) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.name.split(".")[0] in _SHAPING:
+                stat = entry.stat()
+                parts.append(f"{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}")
     return "\n".join(parts)

@@ -10,7 +10,7 @@ stems (its own, or those it is a typo of) are looked up once and remembered.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
 from rapidfuzz import process
@@ -58,7 +58,7 @@ def word(raw: str) -> Word:
 Phrase = tuple[str, ...]  # the stems of a phrase's words
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Slot:
     """One place in an alias: the phrases that may fill it, by first word, and whether it may stay empty."""
 
@@ -81,7 +81,7 @@ class Slot:
         return cls(rests, frozenset(rests), optional, singles, longer, vocabulary)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Matcher:
     """A concept or misconception compiled: its aliases' sequences of slots."""
 
@@ -201,12 +201,17 @@ class MatcherSet:
                 self.fuzzy.setdefault((w.raw[0], len(w.raw)), []).append(w)
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "known": {}, "_near": {}}  # what one batch learnt stays with it
+        state = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {**state, "known": {}, "_near": {}}  # what one batch learnt stays with it
+
+    def __setstate__(self, state: dict) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
 
     def lookup(self, answer_word: str) -> tuple[str, ...]:
         """The alias stems `answer_word` stands for: its own, or those of words it is a typo of (remembered)."""
         answer_stem = stem(answer_word)
-        found = (answer_stem,) if answer_stem in self.stems else ()
+        found: tuple[str, ...] = (answer_stem,) if answer_stem in self.stems else ()
         if len(answer_word) > 4 and answer_word.replace("_", "").isalpha():
             found += tuple(dict.fromkeys(w.stem for w in self._typos(answer_word, answer_stem) if w.stem not in found))
         self.known[answer_word] = found
@@ -266,7 +271,7 @@ class AnswerIndex:
         reach = self.tokens.reach
         for i in [i for i, found in enumerate(found_at) if found]:
             bit = 1 << reach[i]
-            for w in found_at[i]:
+            for w in found_at[i] or ():
                 if w in positions:
                     positions[w].append((i, 1))
                     masks[w] |= bit
@@ -306,9 +311,9 @@ class AnswerIndex:
                         break
                 else:
                     if self._reachable(slots, m.window):
-                        used = self._fill(slots, 0, (), (), m.window, negated)
-                        if used:
-                            return self._hit(m.name, used), None
+                        filled = self._fill(slots, 0, (), (), m.window, negated)
+                        if filled:
+                            return self._hit(m.name, filled), None
         return None, self._hit(m.name, negated[0]) if negated else None
 
     def _reachable(self, slots: tuple[Slot, ...], window: int) -> bool:
