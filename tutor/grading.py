@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Final
 
 from tutor.matching import TIGHT_WINDOW, AnswerIndex, MatcherSet, matcher, word_matcher
 from tutor.model import SUGGESTED_RATING, Concept, GradeResult, Misconception, MisconceptionHit, Question, Verdict
@@ -20,8 +21,8 @@ from tutor.text import NEGATIONS, WEAK_WORDS, stem, words
 # Verdict thresholds on the score. People give full credit to answers that state the main ideas
 # without every detail (at 50% coverage of a reference the average human mark is already 4.6/5),
 # so "correct" starts well below full coverage.
-CORRECT_AT = 0.5
-PARTIAL_AT = 0.1
+CORRECT_AT: Final = 0.5
+PARTIAL_AT: Final = 0.1
 
 
 def verdict_for(score: float) -> Verdict:

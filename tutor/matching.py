@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
+from typing import Final
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -20,11 +21,11 @@ from tutor.aliases import Kept, parse
 from tutor.model import ConceptHit
 from tutor.text import NEGATIONS, SENTENCE_GAP, STOPWORDS, Tokens, stem, tokenise, words
 
-WINDOW = 3  # content words allowed between two words of a phrase (stopwords do not count)
-TIGHT_WINDOW = 2  # ... for misconceptions: a false alarm costs the learner, so their phrases must be close
-MAX_GAP = 8  # ... and words of any kind
-MAX_REMEMBERED = 50_000  # answer words remembered per question
-MAX_STEPS = 2000  # search steps per concept and answer: plenty for any real answer, a bound for a pathological one
+WINDOW: Final = 3  # content words allowed between two words of a phrase (stopwords do not count)
+TIGHT_WINDOW: Final = 2  # ... for misconceptions: a false alarm costs the learner, so their phrases must be close
+MAX_GAP: Final = 8  # ... and words of any kind
+MAX_REMEMBERED: Final = 50_000  # answer words remembered per question
+MAX_STEPS: Final = 2000  # search steps per concept and answer: plenty for any real answer, a bound for a pathological one
 
 
 def allowed_edits(word: str) -> int:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 import snowballstemmer  # uses PyStemmer's C implementation when it is installed
 from rapidfuzz.distance import OSA
 
 _stemmer = snowballstemmer.stemmer("english")
-_stems: dict[str, str] = {}
+_stems: Final[dict[str, str]] = {}
 
 # Words that carry no idea on their own: dropped from aliases and from derived reference concepts.
 # Quantifiers and negations (one, many, all, same, no, not, ...) stay: in this domain they carry meaning.
-STOPWORDS = frozenset("""
+STOPWORDS: Final = frozenset("""
 a an the of to in on at by for with from into onto over across through as is are was were be been being
 it its it's this that these those and or then than there their they them we you i he she which who whom
 what has have had do does did can could will would should may might must so such very just about
@@ -24,14 +23,14 @@ because since therefore thus hence however but although though yet whereas inste
 """.split())
 # Words that carry logic inside an alias ("also", "each", "blow up") but no idea of their own:
 # kept in aliases, left out of the concepts derived from a reference answer.
-WEAK_WORDS = STOPWORDS | frozenset("also both either other another some any each every own too up out".split())
+WEAK_WORDS: Final = STOPWORDS | frozenset("also both either other another some any each every own too up out".split())
 
-NEGATIONS = frozenset("not no never without neither nor none nothing nobody nowhere cannot".split())
+NEGATIONS: Final = frozenset("not no never without neither nor none nothing nobody nowhere cannot".split())
 # A negation's scope ends at clause punctuation or at one of these words.
-SCOPE_ENDS = frozenset("""
+SCOPE_ENDS: Final = frozenset("""
 but however although though yet whereas instead because since so therefore thus hence while which
 """.split())
-_NOT_A_NEGATION_AFTER = frozenset(("only", "just", "merely", "necessarily"))  # "not only ... but also"
+_NOT_A_NEGATION_AFTER: Final = frozenset(("only", "just", "merely", "necessarily"))  # "not only ... but also"
 
 _CONTRACTION = re.compile(r"\b(?:can'?t|won'?t|cannot)\b|n't\b|'s\b")
 _OPENED = {"can't": "can not", "cant": "can not", "won't": "will not", "wont": "will not", "cannot": "can not",
@@ -39,12 +38,12 @@ _OPENED = {"can't": "can not", "cant": "can not", "won't": "will not", "wont": "
 # A piece is a number with decimals, a word (an identifier's underscores and a hyphen's halves kept
 # together: the halves are split later, and also tried joined), a run of dots, or a clause mark.
 _PIECE = re.compile(r"\d+(?:\.\d+)+|[^\W_]+(?:[-_][^\W_]+)*|\.{2,}|[.,;:!?()…]")
-_CLAUSE_MARKS = frozenset(".,;:!?()…")  # ... and runs of dots ("x1..xT"): a pause, not a sentence end
-_SENTENCE_MARKS = frozenset(".;!?")  # a colon introduces, it does not end
-_ACRONYM_PLURALS = {"grus": "gru", "relus": "relu", "gpus": "gpu"}
+_CLAUSE_MARKS: Final = frozenset(".,;:!?()…")  # ... and runs of dots ("x1..xT"): a pause, not a sentence end
+_SENTENCE_MARKS: Final = frozenset(".;!?")  # a colon introduces, it does not end
+_ACRONYM_PLURALS: Final = {"grus": "gru", "relus": "relu", "gpus": "gpu"}
 # Words written joined, hyphenated or apart ("backpropagation", "back-propagation", "back propagation"):
 # always split, in answers and aliases alike, so that every spelling is the same two words.
-COMPOUNDS = {joined: tuple(parts.split()) for joined, parts in (
+COMPOUNDS: Final = {joined: tuple(parts.split()) for joined, parts in (
     ("backpropagation", "back propagation"), ("backprop", "back prop"), ("feedforward", "feed forward"),
     ("timestep", "time step"), ("timesteps", "time steps"), ("dataset", "data set"), ("datasets", "data sets"),
     ("hyperparameter", "hyper parameter"), ("hyperparameters", "hyper parameters"), ("minibatch", "mini batch"),
@@ -86,9 +85,15 @@ def stem(word: str) -> str:
 
 
 # What a piece of text does: ends a sentence, pauses a clause, or is a word: a plain one, or of a kind
-# the tokeniser looks at twice.
-END, PAUSE, WORD, NEGATION, SCOPE_END, NOT_AFTER = range(6)
-SENTENCE_GAP = 8  # added to the content-word count at each sentence end: more than any window reaches
+# the tokeniser looks at twice. (Final, here and above: where setup.py compiles this module, a
+# constant is built in, not looked up by name each time.)
+END: Final = 0
+PAUSE: Final = 1
+WORD: Final = 2
+NEGATION: Final = 3
+SCOPE_END: Final = 4
+NOT_AFTER: Final = 5
+SENTENCE_GAP: Final = 8  # added to the content-word count at each sentence end: more than any window reaches
 
 
 class Piece(NamedTuple):
@@ -104,8 +109,8 @@ class Piece(NamedTuple):
 # is worked out once and remembered: answers share most of their chunks. A chunk that is one plain
 # word, maybe with a mark after it ("gradients,"), the most common kind, is remembered apart for a
 # faster path: (the word, its content flag, None or what the mark adds to the count, where it is in the chunk).
-_plain: dict[str, tuple[str, int, int | None, tuple[int, int]]] = {}
-_chunks: dict[str, tuple[Piece, ...]] = {}
+_plain: Final[dict[str, tuple[str, int, int | None, tuple[int, int]]]] = {}
+_chunks: Final[dict[str, tuple[Piece, ...]]] = {}
 
 
 def _chunk(chunk: str) -> tuple[Piece, ...]:
@@ -137,7 +142,7 @@ def _chunk(chunk: str) -> tuple[Piece, ...]:
 class Tokens:
     """An answer's words, in order, with what the grader needs to know of each (parallel lists)."""
 
-    __slots__ = ("text", "chunks", "words", "negated_by", "reach", "joins", "_chunk_of", "_starts", "_spaces")
+    __slots__ = ("text", "chunks", "words", "negated_by", "reach", "joins", "_chunk_of", "_starts")
 
     def __init__(self, text: str, chunks: list[str]):
         self.text, self.chunks = text, chunks  # the normalised text, split at whitespace
@@ -148,8 +153,7 @@ class Tokens:
         self.reach: list[int] = []
         self.joins: list[tuple[int, str]] = []  # (i, words i and i+1 written with a hyphen, joined): "3-d" is "3d"
         self._chunk_of: list[int] = []  # word -> index of its chunk
-        self._starts: list[int] | None = None  # chunk -> where it starts (less k spaces), once asked
-        self._spaces = 0
+        self._starts: list[int] | None = None  # chunk -> where it starts, once asked
 
     def span(self, i: int) -> tuple[int, int]:
         """Character offsets of word i in the normalised text."""
@@ -170,17 +174,13 @@ class Tokens:
     def _start(self, k: int) -> int:
         """Where chunk k starts in the text."""
         if self._starts is None:
-            lengths = list(itertools.accumulate(map(len, self.chunks), initial=0))
-            if lengths[-1] + len(self.chunks) - 1 == len(self.text):  # chunks one space apart: add k
-                self._starts, self._spaces = lengths, 1
-            else:  # the text has runs of spaces: look each chunk up
-                at, starts = 0, []
-                for chunk in self.chunks:
-                    at = self.text.find(chunk, at)
-                    starts.append(at)
-                    at += len(chunk)
-                self._starts, self._spaces = starts, 0
-        return self._starts[k] + k * self._spaces
+            at, starts = 0, []
+            for chunk in self.chunks:
+                at = self.text.find(chunk, at)
+                starts.append(at)
+                at += len(chunk)
+            self._starts = starts
+        return self._starts[k]
 
 
 def tokenise(text: str) -> Tokens:
