@@ -16,7 +16,7 @@ def compiled_modules() -> list:
         from mypyc.build import mypycify
 
         extensions = mypycify(["--ignore-missing-imports", *COMPILED], opt_level="3", group_name="tutor._grader")
-    except Exception as exc:  # mypyc missing, or the modules do not type-check: plain Python still works
+    except Exception as exc:  # noqa: BLE001  mypyc missing, or the modules do not type-check: plain Python works
         print(f"tutor: not compiling the grader ({exc}); installing it as plain Python")
         return []
     for extension in extensions:
