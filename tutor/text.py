@@ -174,11 +174,17 @@ class Tokens:
     def _start(self, k: int) -> int:
         """Where chunk k starts in the text."""
         if self._starts is None:
-            at, starts = 0, []
-            for chunk in self.chunks:
-                at = self.text.find(chunk, at)
+            starts: list[int] = []
+            at = 0
+            for chunk in self.chunks:  # as if one space apart, as they nearly always are
                 starts.append(at)
-                at += len(chunk)
+                at += len(chunk) + 1
+            if at - 1 != len(self.text):  # runs of spaces somewhere: look each chunk up
+                starts, at = [], 0
+                for chunk in self.chunks:
+                    at = self.text.find(chunk, at)
+                    starts.append(at)
+                    at += len(chunk)
             self._starts = starts
         return self._starts[k]
 
