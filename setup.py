@@ -5,6 +5,7 @@ plain Python and behaves the same (a test compares the two). Everything else is 
 import os
 
 from setuptools import setup
+from setuptools.command.build_ext import build_ext
 
 COMPILED = ["tutor/text.py", "tutor/matching.py", "tutor/grading.py"]  # tutor.native.MODULES names them too
 
@@ -15,13 +16,25 @@ def compiled_modules() -> list:
     try:
         from mypyc.build import mypycify
 
-        extensions = mypycify(["--ignore-missing-imports", *COMPILED], opt_level="3", group_name="tutor._grader")
-    except Exception as exc:  # noqa: BLE001  mypyc missing, or the modules do not type-check: plain Python works
+        return mypycify(["--ignore-missing-imports", *COMPILED], opt_level="3", group_name="tutor._grader")
+    except Exception as exc:  # noqa: BLE001  mypyc missing, or the modules do not type-check
         print(f"tutor: not compiling the grader ({exc}); installing it as plain Python")
         return []
-    for extension in extensions:
-        extension.optional = True  # no C compiler: skipped, and the .py modules are used
-    return extensions
 
 
-setup(ext_modules=compiled_modules())
+class AllOrNone(build_ext):
+    """Builds the compiled modules, or none of them when one fails (no C compiler, no Python headers):
+    the library they share is built first, and a module without it would not import."""
+
+    def run(self):
+        try:
+            super().run()
+        except Exception as exc:  # noqa: BLE001  the .py modules are used instead
+            print(f"tutor: not compiling the grader ({str(exc)[:100]}...); installing it as plain Python")
+            for extension in self.extensions:
+                path = self.get_ext_fullpath(extension.name)
+                if os.path.exists(path):
+                    os.remove(path)
+
+
+setup(ext_modules=compiled_modules(), cmdclass={"build_ext": AllOrNone})

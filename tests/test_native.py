@@ -64,7 +64,9 @@ def is_compiled(function) -> bool:
 
 @pytest.mark.skipif(bool(os.environ.get("TUTOR_PURE_PYTHON")), reason="installed as plain Python on purpose")
 def test_the_install_compiles_the_grader():
-    assert native.compiled_modules() == list(native.MODULES)
+    assert native.compiled_modules() == list(native.MODULES), (
+        "the grader was installed as plain Python: no C compiler or Python headers? (see setup.py; "
+        "TUTOR_PURE_PYTHON=1 installs and tests plain Python on purpose)")
     assert all(map(is_compiled, (tutor.text.tokenise, tutor.matching.AnswerIndex.find, tutor.grading.grade)))
 
 
