@@ -59,6 +59,8 @@ def word(raw: str) -> Word:
 Phrase = tuple[str, ...]  # the stems of a phrase's words
 
 
+# Slot and Matcher are never changed once built, yet not frozen: compiled by mypyc (setup.py), a class
+# is unpickled by setting its attributes, which a frozen dataclass refuses.
 @dataclass(eq=False)
 class Slot:
     """One place in an alias: the phrases that may fill it, by first word, and whether it may stay empty."""
@@ -202,7 +204,7 @@ class MatcherSet:
                 self.fuzzy.setdefault((w.raw[0], len(w.raw)), []).append(w)
 
     def __getstate__(self) -> dict:
-        state = {f.name: getattr(self, f.name) for f in fields(self)}
+        state = {f.name: getattr(self, f.name) for f in fields(self)}  # compiled, it has no __dict__
         return {**state, "known": {}, "_near": {}}  # what one batch learnt stays with it
 
     def __setstate__(self, state: dict) -> None:
