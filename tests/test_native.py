@@ -17,7 +17,8 @@ from tutor import native
 
 ODD_ANSWERS = ["", "   \n", "RNNs don't vanish, never!", "ＬＳＴＭ gates ａｎｄ the cell state",
                "back-propogation through time is not truncated; it unrolls the net <eos>.", "no", "🙂" * 50,
-               "the the the the gradient " * 40]
+               "the the the the gradient " * 40,
+               "The gradient vanishes. Clip it! " * 30]  # bit masks far wider than a machine word
 
 # Run in a child process before tutor is imported: the three modules come from their .py files, though
 # their compiled forms sit beside them (Python would take those first).
