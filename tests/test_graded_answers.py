@@ -15,10 +15,15 @@ DATA = Path(__file__).parent / "data" / "graded_answers"
 MIN_AGREEMENT = 0.90
 
 
+def graded_rows() -> list[dict]:
+    """The labelled answers, every file's rows in order."""
+    return [json.loads(line) for path in sorted(DATA.glob("*.jsonl"))
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def test_agreement_with_human_verdicts_is_at_least_90_percent(capsys):
     questions = {q.id: q for q in load([bundled_content()])}
-    rows = [json.loads(line) for path in sorted(DATA.glob("*.jsonl"))
-            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = graded_rows()
     per_topic = defaultdict(lambda: [0, 0])
     disagreements = []
     for row in rows:

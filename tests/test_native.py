@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from helpers import ROOT
-from test_graded_answers import DATA
+from test_graded_answers import graded_rows
 
 import tutor.grading
 import tutor.matching
@@ -47,10 +47,8 @@ def grades() -> list[dict]:
     from tutor.paths import bundled_content
 
     questions = {q.id: q for q in load([bundled_content()])}
-    rows = [json.loads(line) for path in sorted(DATA.glob("*.jsonl"))
-            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     found = []
-    for row in rows:
+    for row in graded_rows():
         question = questions[row["id"]]
         found.append(grade(row["answer"], question).to_dict())
         found.append(grade_reference(row["answer"], question.answer, question.text).to_dict())

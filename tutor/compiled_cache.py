@@ -1,8 +1,8 @@
 """The bank's compiled aliases kept on disk, so that `tutor grade --batch` starts grading at once:
 compiling every question's aliases costs more than grading a thousand answers. An entry is keyed by
 the question file's content hash and read when the question is first graded (in the worker that
-grades it), the whole file by tutor's version and the grader's source files (their size and
-modification time): an edited question or grader means a fresh compile. The cache is an
+grades it), the whole file by tutor's version and the grader's files, source or compiled (their size
+and modification time): an edited question or grader means a fresh compile. The cache is an
 optimisation only: any problem reading or writing it means compiling.
 """
 
